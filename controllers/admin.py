@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TabbedTranslationAdmin
+
+from .models import ContactPerson, Controller, Membership
+from .tenancy import TenantAdminMixin
+
+
+@admin.register(Controller)
+class ControllerAdmin(TenantAdminMixin, TabbedTranslationAdmin):
+    members_can_add = False
+    members_can_delete = False
+    list_display = ["name", "business_id", "slug", "city", "email"]
+    search_fields = ["name", "business_id", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (_("Controller"), {"fields": ["name", "business_id", "slug"]}),
+        (
+            _("Contact details"),
+            {
+                "fields": [
+                    "street_address",
+                    "postal_code",
+                    "city",
+                    "country",
+                    "phone",
+                    "email",
+                    "website",
+                ]
+            },
+        ),
+        (_("Data protection officer"), {"fields": ["dpo_name", "dpo_email", "dpo_phone"]}),
+        (_("Representative in the EU"), {"fields": ["representative"]}),
+        (_("Appearance of the notices"), {"fields": ["logo", "brand_color"]}),
+    ]
+
+
+@admin.register(ContactPerson)
+class ContactPersonAdmin(TenantAdminMixin, TabbedTranslationAdmin):
+    list_display = ["name", "title", "email", "phone", "controller"]
+    list_filter = ["controller"]
+    list_select_related = ["controller"]
+    search_fields = ["name", "email", "title_fi", "title_en"]
+    fields = ["controller", "name", "title", "email", "phone"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(TenantAdminMixin, admin.ModelAdmin):
+    """Members see who has access to their controllers; superusers manage it."""
+
+    members_can_add = False
+    members_can_change = False
+    members_can_delete = False
+    list_display = ["user", "controller", "role"]
+    list_filter = ["controller", "role"]
+    list_select_related = ["user", "controller"]
+    search_fields = ["user__username", "user__email", "controller__name"]
+    autocomplete_fields = ["user"]

@@ -1,0 +1,147 @@
+"""The tenant: companies (controllers), their people and who may edit them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import validate_slug
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .validators import validate_brand_color, validate_business_id, validate_logo
+
+
+class Controller(models.Model):
+    """A company that decides on processing (rekisterinpitäjä): the tenant."""
+
+    # Tenancy: the path from this model to its Controller (see controllers.tenancy).
+    tenant_path = ""
+
+    name = models.CharField(_("legal name"), max_length=200)
+    business_id = models.CharField(
+        _("business ID"),
+        max_length=9,
+        unique=True,
+        validators=[validate_business_id],
+        help_text=_("Finnish business ID (y-tunnus), e.g. 1234567-1."),
+    )
+    slug = models.SlugField(
+        _("public address name"),
+        max_length=60,
+        unique=True,
+        validators=[validate_slug],
+        help_text=_("Used in the public address of the notices, e.g. /fi/<name>/."),
+    )
+    street_address = models.CharField(_("street address"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=20)
+    city = models.CharField(_("city"), max_length=100)
+    country = models.CharField(_("country"), max_length=100, default="Suomi / Finland")
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"))
+    website = models.URLField(_("website"), blank=True)
+    logo = models.ImageField(
+        _("logo"),
+        upload_to="logos/",
+        blank=True,
+        validators=[validate_logo],
+        help_text=_("PNG, JPEG, GIF or WebP image of at most 512 KB and 2000 pixels a side."),
+    )
+    brand_color = models.CharField(
+        _("brand colour"),
+        max_length=7,
+        default="#1a5fb4",
+        validators=[validate_brand_color],
+        help_text=_("The colour of the notice's header, e.g. #1a5fb4."),
+    )
+    representative = models.TextField(
+        _("EU representative"),
+        blank=True,
+        help_text=_(
+            "Name and contact details of the representative in the EU, "
+            "if the company is established outside the EU."
+        ),
+    )
+    dpo_name = models.CharField(_("data protection officer"), max_length=200, blank=True)
+    dpo_email = models.EmailField(_("data protection officer's email"), blank=True)
+    dpo_phone = models.CharField(_("data protection officer's phone"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("controller")
+        verbose_name_plural = _("controllers")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_dpo(self) -> bool:
+        return bool(self.dpo_name or self.dpo_email)
+
+    @property
+    def postal_address(self) -> str:
+        return f"{self.street_address}, {self.postal_code} {self.city}"
+
+
+class ContactPerson(models.Model):
+    """A person to contact in matters of a register (rekisteriasioista vastaava)."""
+
+    tenant_path = "controller"
+
+    controller = models.ForeignKey(
+        Controller,
+        on_delete=models.CASCADE,
+        related_name="contact_persons",
+        verbose_name=_("controller"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    email = models.EmailField(_("email"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("contact person")
+        verbose_name_plural = _("contact persons")
+        ordering = ["controller", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's role in one controller; a user may belong to several."""
+
+    tenant_path = "controller"
+
+    class Role(models.TextChoices):
+        EDITOR = "editor", _("editor (edit and preview)")
+        PUBLISHER = "publisher", _("publisher (also publish)")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    controller = models.ForeignKey(
+        Controller,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("controller"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.EDITOR)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["controller", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "controller"],
+                name="unique_membership",
+                violation_error_message=_("This user is already a member of this controller."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.controller} ({self.get_role_display()})"

@@ -1,0 +1,763 @@
+"""Registers and everything their privacy notices say.
+
+A Register belongs to one Controller; its parts (purposes, data categories,
+sources, recipients, processors, transfers, retention, security, cookies,
+rights) belong to the register. Shared facts (legal bases, the catalogue of
+rights, supervisory authorities) are catalogues that every company picks from.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from controllers.models import ContactPerson, Controller
+
+# EU member states plus Iceland, Liechtenstein and Norway: transfers to these
+# are not transfers outside the EU/EEA.
+EEA_COUNTRIES = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+        "IS",
+        "LI",
+        "NO",
+    ]
+)
+
+
+# --- Shared catalogues ---------------------------------------------------------
+
+
+class LegalBasis(models.Model):
+    """A legal basis of processing: GDPR Art. 6(1)(a)–(f) or Art. 9(2)(a)–(j)."""
+
+    tenant_path = None  # shared catalogue, the same for every controller
+
+    class Kind(models.TextChoices):
+        GENERAL = "art6", _("Art. 6(1): lawfulness of processing")
+        SPECIAL = "art9", _("Art. 9(2): special categories of data")
+
+    code = models.SlugField(_("code"), max_length=10, unique=True)
+    article = models.CharField(_("article"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=4, choices=Kind)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("explanation"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    CONSENT_CODES = frozenset({"6-1-a", "9-2-a"})
+    LEGITIMATE_INTEREST_CODE = "6-1-f"
+
+    class Meta:
+        verbose_name = _("legal basis")
+        verbose_name_plural = _("legal bases")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.article} {self.name}"
+
+    @property
+    def is_consent(self) -> bool:
+        return self.code in self.CONSENT_CODES
+
+    @property
+    def is_legitimate_interest(self) -> bool:
+        return self.code == self.LEGITIMATE_INTEREST_CODE
+
+
+class Right(models.Model):
+    """A data subject's right (Art. 15–22, 7(3), 77) with default notice wording."""
+
+    tenant_path = None
+
+    class Code(models.TextChoices):
+        ACCESS = "access", _("right of access")
+        RECTIFICATION = "rectification", _("right to rectification")
+        ERASURE = "erasure", _("right to erasure")
+        RESTRICTION = "restriction", _("right to restriction of processing")
+        OBJECTION = "objection", _("right to object")
+        PORTABILITY = "portability", _("right to data portability")
+        WITHDRAW_CONSENT = "withdraw_consent", _("right to withdraw consent")
+        COMPLAINT = "complaint", _("right to lodge a complaint")
+
+    code = models.CharField(_("code"), max_length=20, choices=Code, unique=True)
+    article = models.CharField(_("article"), max_length=20)
+    name = models.CharField(_("name"), max_length=200)
+    default_text = models.TextField(_("default wording"))
+    can_be_omitted = models.BooleanField(
+        _("can be left out"),
+        default=False,
+        help_text=_("Whether a register may leave this right out where the law allows."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("data subject right")
+        verbose_name_plural = _("data subject rights")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SupervisoryAuthority(models.Model):
+    """A data protection authority a data subject may complain to."""
+
+    tenant_path = None
+
+    name = models.CharField(_("name"), max_length=200)
+    street_address = models.CharField(_("address"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=40)
+    email = models.EmailField(_("email"))
+    website = models.URLField(_("website"))
+    is_default = models.BooleanField(_("default"), default=False)
+
+    class Meta:
+        verbose_name = _("supervisory authority")
+        verbose_name_plural = _("supervisory authorities")
+        ordering = ["-is_default", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def default_supervisory_authority() -> int | None:
+    authority = SupervisoryAuthority.objects.filter(is_default=True).first()
+    return authority.pk if authority else None
+
+
+# --- The register ----------------------------------------------------------------
+
+
+class Register(models.Model):
+    """A register (rekisteri) of one controller; each gets its own privacy notice."""
+
+    tenant_path = "controller"
+
+    class DataOrigin(models.TextChoices):
+        SUBJECT = "subject", _("from the data subjects themselves (Art. 13)")
+        OTHER = "other", _("from elsewhere (Art. 14)")
+        BOTH = "both", _("both from the data subjects and from elsewhere (Art. 13 and 14)")
+
+    controller = models.ForeignKey(
+        Controller, on_delete=models.CASCADE, related_name="registers", verbose_name=_("controller")
+    )
+    name = models.CharField(_("register name"), max_length=200)
+    slug = models.SlugField(
+        _("public address name"),
+        max_length=60,
+        validators=[validate_slug],
+        help_text=_("Used in the notice's public address; unique within the controller."),
+    )
+    introduction = models.TextField(
+        _("introduction"),
+        blank=True,
+        help_text=_("What the notice covers, in a few plain sentences."),
+    )
+    contact_person = models.ForeignKey(
+        ContactPerson,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="registers",
+        verbose_name=_("contact person"),
+    )
+    data_origin = models.CharField(
+        _("where the data comes from"),
+        max_length=10,
+        choices=DataOrigin,
+        default=DataOrigin.SUBJECT,
+    )
+    statutory_requirement = models.TextField(
+        _("statutory or contractual requirement"),
+        blank=True,
+        help_text=_(
+            "Whether providing the data is required by law or by a contract, whether the "
+            "person must provide it and what follows if they do not (Art. 13(2)(e))."
+        ),
+    )
+    has_automated_decisions = models.BooleanField(
+        _("automated decision-making or profiling"),
+        default=False,
+        help_text=_("Tick if decisions with legal or similar effects are made automatically."),
+    )
+    automated_decisions = models.TextField(
+        _("automated decision-making and profiling"),
+        blank=True,
+        help_text=_("The logic involved, and the significance and consequences for the person."),
+    )
+    no_recipients = models.BooleanField(
+        _("no recipients"),
+        default=False,
+        help_text=_("Tick if the data is not disclosed to anyone outside the controller."),
+    )
+    no_transfers = models.BooleanField(
+        _("no transfers outside the EU/EEA"),
+        default=False,
+        help_text=_("Tick if no personal data is transferred outside the EU or the EEA."),
+    )
+    cookies_info = models.TextField(
+        _("about cookies"),
+        blank=True,
+        help_text=_("What cookies are used for on the website and how a visitor can refuse them."),
+    )
+    rights_exercise = models.TextField(
+        _("how to exercise the rights"),
+        blank=True,
+        help_text=_(
+            "Where to send requests, how the person is identified and how soon they are "
+            "answered (normally within one month)."
+        ),
+    )
+    supervisory_authority = models.ForeignKey(
+        SupervisoryAuthority,
+        on_delete=models.PROTECT,
+        default=default_supervisory_authority,
+        related_name="registers",
+        verbose_name=_("supervisory authority"),
+    )
+    publish_in_english = models.BooleanField(
+        _("publish also in English"),
+        default=True,
+        help_text=_(
+            "The notice is always published in Finnish; tick to publish it in English too."
+        ),
+    )
+    processors = models.ManyToManyField(
+        "Processor",
+        through="RegisterProcessor",
+        related_name="registers",
+        verbose_name=_("processors"),
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("register")
+        verbose_name_plural = _("registers")
+        ordering = ["controller__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["controller", "slug"],
+                name="unique_register_slug_per_controller",
+                violation_error_message=_(
+                    "The controller already has a register with this address name."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def languages(self) -> list[str]:
+        return ["fi", "en"] if self.publish_in_english else ["fi"]
+
+    @property
+    def collects_from_subject(self) -> bool:
+        return self.data_origin in (self.DataOrigin.SUBJECT, self.DataOrigin.BOTH)
+
+    @property
+    def collects_from_elsewhere(self) -> bool:
+        return self.data_origin in (self.DataOrigin.OTHER, self.DataOrigin.BOTH)
+
+    def clean(self) -> None:
+        if self.has_automated_decisions and not (self.automated_decisions_fi or "").strip():
+            raise ValidationError(
+                {
+                    "automated_decisions_fi": ValidationError(
+                        _("Describe the automated decision-making: its logic and consequences."),
+                        code="automated_decisions_missing",
+                    )
+                }
+            )
+
+
+class RegisterPart(models.Model):
+    """Common shape of a register's parts: an order the admin controls."""
+
+    tenant_path = "register__controller"
+
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "pk"]
+
+
+class DataSubjectGroup(RegisterPart):
+    """A group of people whose data the register holds (rekisteröityjen ryhmä)."""
+
+    register = models.ForeignKey(
+        Register,
+        on_delete=models.CASCADE,
+        related_name="subject_groups",
+        verbose_name=_("register"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta(RegisterPart.Meta):
+        verbose_name = _("group of data subjects")
+        verbose_name_plural = _("groups of data subjects")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Purpose(RegisterPart):
+    """A purpose of processing with its legal bases (Art. 13(1)(c)–(d))."""
+
+    register = models.ForeignKey(
+        Register, on_delete=models.CASCADE, related_name="purposes", verbose_name=_("register")
+    )
+    name = models.CharField(_("purpose"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    legal_bases = models.ManyToManyField(
+        LegalBasis, related_name="purposes", verbose_name=_("legal bases")
+    )
+    legitimate_interest = models.TextField(
+        _("legitimate interest"),
+        blank=True,
+        help_text=_("Required when a legal basis is Art. 6(1)(f): the interest pursued."),
+    )
+
+    class Meta(RegisterPart.Meta):
+        verbose_name = _("purpose")
+        verbose_name_plural = _("purposes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DataCategory(RegisterPart):
+    """A category of personal data (henkilötietoryhmä) with examples."""
+
+    register = models.ForeignKey(
+        Register,
+        on_delete=models.CASCADE,
+        related_name="data_categories",
+        verbose_name=_("register"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description or examples"), blank=True)
+    is_special = models.BooleanField(
+        _("special category"),
+        default=False,
+        help_text=_("Health, ethnic origin, beliefs, biometrics and other Art. 9 data."),
+    )
+    subject_groups = models.ManyToManyField(
+        DataSubjectGroup,
+        blank=True,
+        related_name="data_categories",
+        verbose_name=_("groups of data subjects"),
+        help_text=_("Leave empty if the category concerns every group."),
+    )
+
+    class Meta(RegisterPart.Meta):
+        verbose_name = _("data category")
+        verbose_name_plural = _("data categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Source(RegisterPart):
+    """A regular source of data (säännönmukainen tietolähde)."""
+
+    register = models.ForeignKey(
+        Register, on_delete=models.CASCADE, related_name="sources", verbose_name=_("register")
+    )
+    name = models.CharField(_("source"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    is_public = models.BooleanField(_("publicly accessible"), default=False)
+
+    class Meta(RegisterPart.Meta):
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Recipient(RegisterPart):
+    """A recipient or category of recipients, or a regular disclosure."""
+
+    register = models.ForeignKey(
+        Register, on_delete=models.CASCADE, related_name="recipients", verbose_name=_("register")
+    )
+    name = models.CharField(_("recipient"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    is_regular_disclosure = models.BooleanField(
+        _("regular disclosure"),
+        default=False,
+        help_text=_("Tick if data is disclosed to this recipient regularly (säännönmukainen)."),
+    )
+
+    class Meta(RegisterPart.Meta):
+        verbose_name = _("recipient")
+        verbose_name_plural = _("recipients and disclosures")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Processor(models.Model):
+    """A processor (henkilötietojen käsittelijä) the controller uses, defined once."""
+
+    tenant_path = "controller"
+
+    controller = models.ForeignKey(
+        Controller,
+        on_delete=models.CASCADE,
+        related_name="processors",
+        verbose_name=_("controller"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    service = models.CharField(
+        _("what it does"), max_length=300, help_text=_("For example: CRM, e-mail, accounting.")
+    )
+    country = CountryField(_("country"), help_text=_("Where the data is processed."))
+    website = models.URLField(_("website"), blank=True)
+
+    class Meta:
+        verbose_name = _("processor")
+        verbose_name_plural = _("processors")
+        ordering = ["controller__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["controller", "name"],
+                name="unique_processor_name_per_controller",
+                violation_error_message=_("The controller already has a processor of this name."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_outside_eea(self) -> bool:
+        return self.country.code not in EEA_COUNTRIES
+
+
+class RegisterProcessor(RegisterPart):
+    """A processor used by one register, with what it processes there."""
+
+    register = models.ForeignKey(
+        Register,
+        on_delete=models.CASCADE,
+        related_name="register_processors",
+        verbose_name=_("register"),
+    )
+    processor = models.ForeignKey(
+        Processor,
+        on_delete=models.PROTECT,
+        related_name="register_processors",
+        verbose_name=_("processor"),
+    )
+    processes = models.TextField(
+        _("what it processes here"), help_text=_("The data this processor holds for the register.")
+    )
+
+    class Meta(RegisterPart.Meta):
+        verbose_name = _("processor of the register")
+        verbose_name_plural = _("processors of the register")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["register", "processor"],
+                name="unique_processor_per_register",
+                violation_error_message=_("This processor is already listed for the register."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.processor)
+
+    def clean(self) -> None:
+        if (
+            self.register_id
+            and self.processor_id
+            and self.processor.controller_id != self.register.controller_id
+        ):
+            raise ValidationError(
+                {"processor": _("Choose a processor of the register's own controller.")},
+                code="other_controller",
+            )
+
+
+class Transfer(RegisterPart):
+    """A transfer of data outside the EU/EEA and its safeguard (Art. 13(1)(f))."""
+
+    class Safeguard(models.TextChoices):
+        ADEQUACY = "adequacy", _("adequacy decision of the European Commission")
+        SCC = "scc", _("standard contractual clauses")
+        BCR = "bcr", _("binding corporate rules")
+        DPF = "dpf", _("EU–US Data Privacy Framework")
+        DEROGATION = "art49", _("derogation for specific situations (Art. 49)")
+
+    register = models.ForeignKey(
+        Register, on_delete=models.CASCADE, related_name="transfers", verbose_name=_("register")
+    )
+    country = CountryField(_("destination country"))
+    processor = models.ForeignKey(
+        Processor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfers",
+        verbose_name=_("processor"),
+    )
+    recipient = models.CharField(
+        _("recipient"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who receives the data, if not one of the processors."),
+    )
+    safeguard = models.CharField(_("safeguard"), max_length=10, choices=Safeguard)
+    copy_info = models.TextField(
+        _("how to obtain a copy"),
+        blank=True,
+        help_text=_("How a person can get a copy of the safeguards, or where they are available."),
+    )
+
+    class Meta(RegisterPart.Meta):
+        verbose_name = _("transfer outside the EU/EEA")
+        verbose_name_plural = _("transfers outside the EU/EEA")
+
+    def __str__(self) -> str:
+        return f"{self.processor or self.recipient} → {self.country.name}"
+
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        if self.country and self.country.code in EEA_COUNTRIES:
+            errors["country"] = ValidationError(
+                _("%(country)s is in the EU/EEA: that is not a transfer outside it."),
+                code="country_in_eea",
+                params={"country": self.country.name},
+            )
+        if not self.processor_id and not (self.recipient or "").strip():
+            errors["recipient"] = ValidationError(
+                _("Name the recipient or choose one of the processors."),
+                code="recipient_missing",
+            )
+        if (
+            self.processor_id
+            and self.register_id
+            and self.processor.controller_id != self.register.controller_id
+        ):
+            errors["processor"] = ValidationError(
+                _("Choose a processor of the register's own controller."), code="other_controller"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class RetentionRule(RegisterPart):
+    """How long data is kept: for the register or one data category (Art. 13(2)(a))."""
+
+    class Unit(models.TextChoices):
+        DAYS = "days", _("days")
+        WEEKS = "weeks", _("weeks")
+        MONTHS = "months", _("months")
+        YEARS = "years", _("years")
+
+    register = models.ForeignKey(
+        Register,
+        on_delete=models.CASCADE,
+        related_name="retention_rules",
+        verbose_name=_("register"),
+    )
+    data_category = models.ForeignKey(
+        DataCategory,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="retention_rules",
+        verbose_name=_("data category"),
+        help_text=_("Leave empty if the rule applies to the whole register."),
+    )
+    period = models.PositiveSmallIntegerField(_("period"), null=True, blank=True)
+    period_unit = models.CharField(_("unit"), max_length=6, choices=Unit, blank=True)
+    starting_event = models.CharField(
+        _("counted from"),
+        max_length=300,
+        blank=True,
+        help_text=_("For example: the end of the customer relationship."),
+    )
+    criteria = models.TextField(
+        _("criteria"),
+        blank=True,
+        help_text=_("The criteria that set how long data is kept, in words."),
+    )
+
+    class Meta(RegisterPart.Meta):
+        verbose_name = _("retention rule")
+        verbose_name_plural = _("retention rules")
+
+    def __str__(self) -> str:
+        subject = self.data_category or _("whole register")
+        if self.period:
+            return f"{subject}: {self.period} {self.get_period_unit_display()}"
+        return str(subject)
+
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        if self.period and not self.period_unit:
+            errors["period_unit"] = ValidationError(
+                _("Choose the unit of the period."), code="unit_missing"
+            )
+        if self.period_unit and not self.period:
+            errors["period"] = ValidationError(
+                _("Give the period as a number."), code="period_missing"
+            )
+        if not self.period and not (self.criteria_fi or "").strip():
+            errors["criteria_fi"] = ValidationError(
+                _("Give a retention period or describe the criteria."), code="retention_missing"
+            )
+        if (
+            self.data_category_id
+            and self.register_id
+            and self.data_category.register_id != self.register_id
+        ):
+            errors["data_category"] = ValidationError(
+                _("Choose a data category of this register."), code="other_register"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class SecurityMeasure(RegisterPart):
+    """How the data is protected (rekisterin suojauksen periaatteet)."""
+
+    class Kind(models.TextChoices):
+        MANUAL = "manual", _("manual material")
+        ELECTRONIC = "electronic", _("electronic material")
+        ORGANISATIONAL = "organisational", _("organisation and staff")
+
+    register = models.ForeignKey(
+        Register,
+        on_delete=models.CASCADE,
+        related_name="security_measures",
+        verbose_name=_("register"),
+    )
+    kind = models.CharField(_("material"), max_length=20, choices=Kind)
+    description = models.TextField(_("description"))
+
+    class Meta(RegisterPart.Meta):
+        verbose_name = _("security measure")
+        verbose_name_plural = _("security measures")
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class Cookie(RegisterPart):
+    """A cookie or tracker used on the controller's website."""
+
+    class Category(models.TextChoices):
+        NECESSARY = "necessary", _("strictly necessary")
+        PREFERENCES = "preferences", _("preferences")
+        STATISTICS = "statistics", _("statistics")
+        MARKETING = "marketing", _("marketing")
+
+    register = models.ForeignKey(
+        Register, on_delete=models.CASCADE, related_name="cookies", verbose_name=_("register")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    provider = models.CharField(_("provider"), max_length=200)
+    category = models.CharField(_("purpose category"), max_length=20, choices=Category)
+    purpose = models.TextField(_("purpose"), blank=True)
+    duration = models.CharField(
+        _("duration"), max_length=100, help_text=_("For example: session, 13 months.")
+    )
+    consent_required = models.BooleanField(_("consent required"), default=True)
+
+    class Meta(RegisterPart.Meta):
+        verbose_name = _("cookie or tracker")
+        verbose_name_plural = _("cookies and trackers")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.category != self.Category.NECESSARY and not self.consent_required:
+            raise ValidationError(
+                {
+                    "consent_required": _(
+                        "Only strictly necessary cookies may be set without consent."
+                    )
+                },
+                code="consent_needed",
+            )
+
+
+class RegisterRight(RegisterPart):
+    """A right as it appears in one register's notice: included or left out, own wording."""
+
+    register = models.ForeignKey(
+        Register, on_delete=models.CASCADE, related_name="rights", verbose_name=_("register")
+    )
+    right = models.ForeignKey(
+        Right, on_delete=models.PROTECT, related_name="register_rights", verbose_name=_("right")
+    )
+    included = models.BooleanField(_("included"), default=True)
+    text = models.TextField(
+        _("own wording"),
+        blank=True,
+        help_text=_("Leave empty to use the default wording of the right."),
+    )
+
+    class Meta(RegisterPart.Meta):
+        verbose_name = _("right of the data subject")
+        verbose_name_plural = _("rights of the data subject")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["register", "right"],
+                name="unique_right_per_register",
+                violation_error_message=_("This right is already listed for the register."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.right)
+
+    def clean(self) -> None:
+        if self.right_id and not self.included and not self.right.can_be_omitted:
+            raise ValidationError(
+                {
+                    "included": ValidationError(
+                        _("The %(right)s always applies and cannot be left out."),
+                        code="right_mandatory",
+                        params={"right": self.right.name},
+                    )
+                }
+            )
