@@ -1,0 +1,169 @@
+"""Two tenants with full data: alice edits Acme, bob edits Beta, charlie has no company."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from controllers.models import ContactPerson, Controller, Membership
+from notices import services
+from notices.models import (
+    Cookie,
+    DataCategory,
+    DataSubjectGroup,
+    LegalBasis,
+    Processor,
+    Purpose,
+    Recipient,
+    Register,
+    RegisterProcessor,
+    RetentionRule,
+    SecurityMeasure,
+    Source,
+    Transfer,
+)
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def make_user(username: str, *, superuser: bool = False) -> User:
+    if superuser:
+        return User.objects.create_superuser(username, f"{username}@example.com", PASSWORD)
+    return User.objects.create_user(username, f"{username}@example.com", PASSWORD, is_staff=True)
+
+
+def make_controller(name: str, slug: str, business_id: str) -> Controller:
+    return Controller.objects.create(
+        name=name,
+        business_id=business_id,
+        slug=slug,
+        street_address="Esimerkkikatu 1",
+        postal_code="00100",
+        city="Helsinki",
+        email=f"info@{slug}.example",
+    )
+
+
+@dataclass
+class Tenant:
+    """A controller with one register that has every kind of part."""
+
+    controller: Controller
+    contact: ContactPerson
+    register: Register
+    group: DataSubjectGroup
+    purpose: Purpose
+    category: DataCategory
+    source: Source
+    recipient: Recipient
+    processor: Processor
+    register_processor: RegisterProcessor
+    transfer: Transfer
+    retention: RetentionRule
+    security: SecurityMeasure
+    cookie: Cookie
+
+
+def make_tenant(name: str, slug: str, business_id: str) -> Tenant:
+    controller = make_controller(name, slug, business_id)
+    contact = ContactPerson.objects.create(
+        controller=controller, name=f"{name} Contact", email=f"contact@{slug}.example"
+    )
+    register = Register.objects.create(
+        controller=controller,
+        name_fi=f"{name} asiakasrekisteri",
+        name_en=f"{name} customer register",
+        slug="customers",
+        contact_person=contact,
+    )
+    services.register_add_default_rights(register=register)
+    group = DataSubjectGroup.objects.create(register=register, name_fi=f"{name} asiakkaat")
+    purpose = Purpose.objects.create(register=register, name_fi=f"{name} asiakassuhde")
+    purpose.legal_bases.set([LegalBasis.objects.get(code="6-1-b")])
+    category = DataCategory.objects.create(register=register, name_fi=f"{name} yhteystiedot")
+    category.subject_groups.set([group])
+    processor = Processor.objects.create(
+        controller=controller, name=f"{name} CRM", service_fi="Asiakkuudenhallinta", country="US"
+    )
+    return Tenant(
+        controller=controller,
+        contact=contact,
+        register=register,
+        group=group,
+        purpose=purpose,
+        category=category,
+        source=Source.objects.create(register=register, name_fi=f"{name} lähde"),
+        recipient=Recipient.objects.create(register=register, name_fi=f"{name} vastaanottaja"),
+        processor=processor,
+        register_processor=RegisterProcessor.objects.create(
+            register=register, processor=processor, processes_fi="Yhteystiedot"
+        ),
+        transfer=Transfer.objects.create(
+            register=register, country="US", processor=processor, safeguard="scc"
+        ),
+        retention=RetentionRule.objects.create(
+            register=register, data_category=category, period=10, period_unit="years"
+        ),
+        security=SecurityMeasure.objects.create(
+            register=register, kind="electronic", description_fi=f"{name} palomuuri"
+        ),
+        cookie=Cookie.objects.create(
+            register=register,
+            name=f"{slug}_session",
+            provider=name,
+            category="necessary",
+            duration_fi="istunto",
+            consent_required=False,
+        ),
+    )
+
+
+@pytest.fixture
+def acme(db) -> Tenant:
+    return make_tenant("Acme", "acme", "1234567-1")
+
+
+@pytest.fixture
+def beta(db) -> Tenant:
+    return make_tenant("Beta", "beta", "7654321-2")
+
+
+@pytest.fixture
+def alice(acme: Tenant) -> User:
+    """Editor of Acme."""
+    user = make_user("alice")
+    Membership.objects.create(user=user, controller=acme.controller, role="editor")
+    return user
+
+
+@pytest.fixture
+def bob(beta: Tenant) -> User:
+    """Publisher of Beta."""
+    user = make_user("bob")
+    Membership.objects.create(user=user, controller=beta.controller, role="publisher")
+    return user
+
+
+@pytest.fixture
+def charlie(db) -> User:
+    """Staff user of no company: must see nothing."""
+    return make_user("charlie")
+
+
+@pytest.fixture
+def root(db) -> User:
+    return make_user("root", superuser=True)
+
+
+def login(user: User, language: str = "en") -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def alice_client(alice: User) -> Client:
+    return login(alice)
