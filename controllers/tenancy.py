@@ -21,6 +21,7 @@ from django.contrib.admin.filters import RelatedFieldListFilter
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -217,6 +218,9 @@ class TenantRelatedFieldListFilter(RelatedFieldListFilter):
 class _TenantAdminBase:
     """What model admins and inlines share: permissions and scoped choices."""
 
+    # Addresses typed without a scheme are taken as https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
     # What members (non-superusers) may do besides viewing their own rows.
     members_can_add = True
     members_can_change = True
@@ -368,10 +372,26 @@ class TenantAdminMixin(_TenantAdminBase):
         return self._is_tenant_user(request)
 
 
+class TenantInlineFormSet(BaseInlineFormSet):
+    """An inline formset whose rows can only name the parent's own children.
+
+    Django validates a row's hidden id against every row of the model; a row id of
+    another register (or controller) would then be silently ignored. Here it is a
+    form error instead.
+    """
+
+    def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        pk_field = form.fields.get(self._pk_field.name)
+        if isinstance(pk_field, forms.ModelChoiceField):
+            pk_field.queryset = self.get_queryset()
+
+
 class TenantInlineMixin(_TenantAdminBase):
     """Row-level tenancy for an inline: scoped rows and choices, tenant checks on POST."""
 
     form = TenantModelForm
+    formset = TenantInlineFormSet
 
     def get_formset(self, request, obj=None, **kwargs):  # type: ignore[no-untyped-def]
         request._tenant_parent = obj

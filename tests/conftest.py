@@ -1,4 +1,7 @@
-"""Two tenants with full data: alice edits Acme, bob edits Beta, charlie has no company."""
+"""Two tenants with full data: alice edits Acme, bob publishes Borealis, charlie has none.
+
+Everything of Borealis carries the word "borealis", so a page that leaks it is easy to catch.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +30,12 @@ from notices.models import (
 )
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    """Hashing passwords properly takes a third of a second each; tests need no secrecy."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def make_user(username: str, *, superuser: bool = False) -> User:
@@ -128,7 +137,7 @@ def acme(db) -> Tenant:
 
 @pytest.fixture
 def beta(db) -> Tenant:
-    return make_tenant("Beta", "beta", "7654321-2")
+    return make_tenant("Borealis", "borealis", "7654321-2")
 
 
 @pytest.fixture
@@ -141,7 +150,7 @@ def alice(acme: Tenant) -> User:
 
 @pytest.fixture
 def bob(beta: Tenant) -> User:
-    """Publisher of Beta."""
+    """Publisher of Borealis."""
     user = make_user("bob")
     Membership.objects.create(user=user, controller=beta.controller, role="publisher")
     return user
