@@ -7,6 +7,10 @@ from modeltranslation.admin import TabbedTranslationAdmin
 from .models import ContactPerson, Controller, Membership
 from .tenancy import TenantAdminMixin
 
+admin.site.site_header = _("Privacy notices")
+admin.site.site_title = _("Privacy notices")
+admin.site.index_title = _("Describe your processing")
+
 
 @admin.register(Controller)
 class ControllerAdmin(TenantAdminMixin, TabbedTranslationAdmin):
