@@ -7,7 +7,12 @@ from django.core.validators import validate_slug
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .validators import validate_brand_color, validate_business_id, validate_logo
+from .validators import (
+    validate_brand_color,
+    validate_business_id,
+    validate_logo,
+    validate_origins,
+)
 
 
 class Controller(models.Model):
@@ -63,6 +68,12 @@ class Controller(models.Model):
     dpo_name = models.CharField(_("data protection officer"), max_length=200, blank=True)
     dpo_email = models.EmailField(_("data protection officer's email"), blank=True)
     dpo_phone = models.CharField(_("data protection officer's phone"), max_length=40, blank=True)
+    embed_origins = models.TextField(
+        _("websites allowed to embed the notices"),
+        blank=True,
+        validators=[validate_origins],
+        help_text=_("One origin a line, e.g. https://www.example.com."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -73,6 +84,10 @@ class Controller(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def embed_origin_list(self) -> list[str]:
+        return [line.strip() for line in self.embed_origins.splitlines() if line.strip()]
 
     @property
     def has_dpo(self) -> bool:

@@ -75,3 +75,18 @@ def validate_logo(file: UploadedFile) -> None:
             code="logo_too_many_pixels",
             params={"width": width, "height": height, "max": limit},
         )
+
+
+ORIGIN_RE = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$", re.IGNORECASE)
+
+
+def validate_origins(value: str) -> None:
+    """Each line an origin: scheme, host and optional port, nothing else."""
+    for line in value.splitlines():
+        origin = line.strip()
+        if origin and not ORIGIN_RE.match(origin):
+            raise ValidationError(
+                _("“%(origin)s” is not an origin such as https://www.example.com."),
+                code="origin",
+                params={"origin": origin[:100]},
+            )

@@ -251,6 +251,11 @@ class Register(models.Model):
             "The notice is always published in Finnish; tick to publish it in English too."
         ),
     )
+    is_online = models.BooleanField(
+        _("online"),
+        default=True,
+        help_text=_("A register taken offline answers 410 Gone at its public addresses."),
+    )
     processors = models.ManyToManyField(
         "Processor",
         through="RegisterProcessor",
@@ -761,3 +766,102 @@ class RegisterRight(RegisterPart):
                     )
                 }
             )
+
+
+# --- Published versions ----------------------------------------------------------------
+
+
+class NoticeVersionQuerySet(models.QuerySet):
+    def live(self) -> NoticeVersionQuerySet:
+        """Versions of registers that are online (not taken offline by a publisher)."""
+        return self.filter(register__is_online=True)
+
+
+class NoticeVersion(models.Model):
+    """An immutable, dated, published version of a register's notice.
+
+    Holds the snapshot of the content, the computed list of changes since the
+    previous version, and (in NoticeRendering) the rendered page, PDF and JSON of
+    each published language. Nothing here is ever edited after publishing.
+    """
+
+    tenant_path = "register__controller"
+
+    register = models.ForeignKey(
+        Register, on_delete=models.PROTECT, related_name="versions", verbose_name=_("register")
+    )
+    number = models.PositiveIntegerField(_("version"))
+    published_at = models.DateTimeField(_("published"))
+    published_by = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="published_versions",
+        verbose_name=_("published by"),
+    )
+    summary_fi = models.TextField(_("summary of changes (Finnish)"))
+    summary_en = models.TextField(_("summary of changes (English)"), blank=True)
+    changes = models.JSONField(_("changes"), default=list)
+    snapshot = models.JSONField(_("content"))
+    content_hash = models.CharField(_("content hash"), max_length=64)
+
+    objects = NoticeVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("published version")
+        verbose_name_plural = _("published versions")
+        ordering = ["register", "-number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["register", "number"], name="unique_version_number_per_register"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.register} v{self.number}"
+
+    @property
+    def languages(self) -> list[str]:
+        return list(self.snapshot.get("languages", ["fi"]))
+
+    def summary(self, language: str) -> str:
+        return getattr(self, f"summary_{language}", "") or ""
+
+
+class NoticeRendering(models.Model):
+    """One language of a published version, rendered once at publishing time.
+
+    Public requests serve these stored bytes as they are.
+    """
+
+    tenant_path = "version__register__controller"
+
+    version = models.ForeignKey(
+        NoticeVersion,
+        on_delete=models.CASCADE,
+        related_name="renderings",
+        verbose_name=_("version"),
+    )
+    language = models.CharField(_("language"), max_length=2)
+    html = models.TextField(_("page"))
+    embed_html = models.TextField(_("embeddable page"))
+    changelog_html = models.TextField(_("change log page"))
+    json = models.TextField(_("JSON"))
+    pdf = models.FileField(_("PDF"), upload_to="notices/", max_length=300)
+    pdf_size = models.PositiveIntegerField(_("PDF size"))
+    html_hash = models.CharField(max_length=64)
+    pdf_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("rendering")
+        verbose_name_plural = _("renderings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "language"], name="unique_rendering_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.language})"

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+import hashlib
+from datetime import datetime
+from typing import Any
 
-from .models import Register, RegisterRight, Right
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from controllers.tenancy import can_publish, is_member
+
+from .changes import compute_changes
+from .completeness import Problem, check_completeness
+from .models import NoticeRendering, NoticeVersion, Register, RegisterRight, Right
+from .rendering import VersionInfo, render_language
+from .snapshot import build_snapshot, content_hash
 
 
 @transaction.atomic
@@ -20,3 +35,157 @@ def register_add_default_rights(*, register: Register) -> list[RegisterRight]:
         for right in Right.objects.exclude(pk__in=listed)
     ]
     return RegisterRight.objects.bulk_create(missing)
+
+
+class PublishRefused(Exception):
+    """Publishing was refused; ``problems`` say what to fix."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+def _history(register: Register) -> list[dict[str, Any]]:
+    """Every published version's change-log entry, newest first (one query)."""
+    return [
+        {
+            "number": row["number"],
+            "published_at": row["published_at"],
+            "summary": {"fi": row["summary_fi"], "en": row["summary_en"]},
+            "changes": row["changes"],
+        }
+        for row in register.versions.order_by("-number").values(
+            "number", "published_at", "summary_fi", "summary_en", "changes"
+        )
+    ]
+
+
+def notice_preview(*, register: Register, user: Any) -> tuple[dict[str, Any], list, VersionInfo]:
+    """The draft of ``register`` as it would be published now: snapshot, history, version."""
+    if not is_member(user, register.controller_id):
+        raise PermissionDenied
+    snapshot = build_snapshot(register)
+    history = _history(register)
+    now = timezone.now()
+    first = history[-1]["published_at"] if history else now
+    return snapshot, history, VersionInfo(number=None, published_at=now, first_published_at=first)
+
+
+def notice_publish(
+    *,
+    register: Register,
+    user: Any,
+    summary: dict[str, str],
+    published_at: datetime | None = None,
+) -> NoticeVersion:
+    """Publish the draft of ``register`` as its next immutable version.
+
+    Checks the publisher's role and the notice's completeness, then in one
+    transaction numbers the version, stores its snapshot and change list, and
+    renders the page, embed, change log, JSON and PDF of each language. If
+    anything fails, nothing is published, stored files are removed, and the
+    previous version stays live.
+    """
+    if not can_publish(user, register.controller_id):
+        raise PermissionDenied
+    snapshot = build_snapshot(register)
+    problems = check_completeness(snapshot)
+    for language in snapshot["languages"]:
+        if not (summary.get(language) or "").strip():
+            problems.append(
+                Problem(
+                    language,
+                    "register",
+                    "changes",
+                    _("Write a short summary of the changes in every published language."),
+                )
+            )
+    if problems:
+        raise PublishRefused(problems)
+
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            # Lock the register: concurrent publishers get consecutive numbers.
+            locked = Register.objects.select_for_update().get(pk=register.pk)
+            previous = locked.versions.order_by("-number").first()
+            number = previous.number + 1 if previous else 1
+            when = published_at or timezone.now()
+            version = NoticeVersion.objects.create(
+                register=locked,
+                number=number,
+                published_at=when,
+                published_by=user,
+                summary_fi=summary.get("fi", "").strip(),
+                summary_en=summary.get("en", "").strip() if "en" in snapshot["languages"] else "",
+                changes=compute_changes(previous.snapshot if previous else None, snapshot),
+                snapshot=snapshot,
+                content_hash=content_hash(snapshot),
+            )
+            history = _history(locked)
+            info = VersionInfo(
+                number=number,
+                published_at=when,
+                first_published_at=history[-1]["published_at"],
+                content_hash=version.content_hash,
+            )
+            for language in snapshot["languages"]:
+                rendered = render_language(snapshot, language, info, history)
+                name = default_storage.save(
+                    pdf_storage_name(snapshot, number, language), ContentFile(rendered.pdf)
+                )
+                stored.append(name)
+                NoticeRendering.objects.create(
+                    version=version,
+                    language=language,
+                    html=rendered.html,
+                    embed_html=rendered.embed_html,
+                    changelog_html=rendered.changelog_html,
+                    json=rendered.json,
+                    pdf=name,
+                    pdf_size=len(rendered.pdf),
+                    html_hash=hashlib.sha256(rendered.html.encode()).hexdigest(),
+                    pdf_hash=hashlib.sha256(rendered.pdf).hexdigest(),
+                )
+    except IntegrityError as exc:
+        _remove(stored)
+        raise PublishRefused(
+            [
+                Problem(
+                    "fi",
+                    "register",
+                    "changes",
+                    _("Another version was published at the same moment. Please try again."),
+                )
+            ]
+        ) from exc
+    except BaseException:
+        _remove(stored)
+        raise
+    return version
+
+
+def _remove(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+def pdf_storage_name(snapshot: dict[str, Any], number: int, language: str) -> str:
+    controller = snapshot["controller"]["slug"]
+    register = snapshot["register"]["slug"]
+    return f"notices/{controller}/{register}/{controller}-{register}-v{number}-{language}.pdf"
+
+
+def pdf_download_name(controller: str, register: str, number: int | None, language: str) -> str:
+    """A readable file name: controller, register, version and language."""
+    version = f"v{number}" if number else "draft"
+    return f"{controller}-{register}-{version}-{language}.pdf"
+
+
+def register_set_online(*, register: Register, user: Any, online: bool) -> Register:
+    """Take a register's public notice offline (410 Gone) or bring it back."""
+    if not can_publish(user, register.controller_id):
+        raise PermissionDenied
+    Register.objects.filter(pk=register.pk).update(is_online=online)
+    register.is_online = online
+    return register

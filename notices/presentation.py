@@ -1,0 +1,83 @@
+"""A snapshot read in one language: what templates and the JSON view show.
+
+Templates cannot pick ``{"fi": ..., "en": ...}`` by a variable, so the snapshot
+is turned into plain values of one language, with the labels of codes (legal
+basis kinds, safeguards, units, countries) translated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import translation
+from django_countries import countries
+
+from .models import Cookie, Register, RetentionRule, SecurityMeasure, Transfer
+
+# Multilingual text values: exactly the keys of LANGUAGES.
+_TEXT_KEYS = {"fi", "en"}
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == _TEXT_KEYS
+
+
+def pick(value: Any, language: str) -> Any:
+    """``value`` with every multilingual text replaced by its ``language`` version."""
+    if _is_text(value):
+        return value[language]
+    if isinstance(value, dict):
+        return {key: pick(item, language) for key, item in value.items()}
+    if isinstance(value, list):
+        return [pick(item, language) for item in value]
+    return value
+
+
+def country_name(code: str) -> str:
+    return str(dict(countries).get(code, code)) if code else ""
+
+
+def localize(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
+    """The snapshot in ``language``, with labels for the codes it holds."""
+    with translation.override(language):
+        notice = pick(snapshot, language)
+        register = notice["register"]
+        register["data_origin_label"] = str(Register.DataOrigin(register["data_origin"]).label)
+        register["collects_from_subject"] = register["data_origin"] in {"subject", "both"}
+        register["collects_from_elsewhere"] = register["data_origin"] in {"other", "both"}
+        controller = notice["controller"]
+        controller["has_dpo"] = bool(controller["dpo"]["name"] or controller["dpo"]["email"])
+        for processor in notice["processors"]:
+            processor["country_name"] = country_name(processor["country"])
+        for transfer in notice["transfers"]:
+            transfer["country_name"] = country_name(transfer["country"])
+            transfer["safeguard_label"] = str(Transfer.Safeguard(transfer["safeguard"]).label)
+        for rule in notice["retention"]:
+            unit = rule["period_unit"]
+            rule["period_unit_label"] = str(RetentionRule.Unit(unit).label) if unit else ""
+        for measure in notice["security"]:
+            measure["kind_label"] = str(SecurityMeasure.Kind(measure["kind"]).label)
+        for cookie in notice["cookies"]:
+            cookie["category_label"] = str(Cookie.Category(cookie["category"]).label)
+        groups = {group["id"]: group["name"] for group in notice["subject_groups"]}
+        for category in notice["data_categories"]:
+            category["subject_group_names"] = [
+                groups[g] for g in category["subject_groups"] if g in groups
+            ]
+        notice["has_special_categories"] = any(c["is_special"] for c in notice["data_categories"])
+        notice["rests_on_consent"] = any(
+            basis["code"] in {"6-1-a", "9-2-a"}
+            for purpose in notice["purposes"]
+            for basis in purpose["legal_bases"]
+        )
+        notice["legal_bases"] = _distinct_bases(notice["purposes"])
+    return notice
+
+
+def _distinct_bases(purposes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The legal bases used by any purpose, once each, in catalogue order."""
+    seen: dict[str, dict[str, Any]] = {}
+    for purpose in purposes:
+        for basis in purpose["legal_bases"]:
+            seen.setdefault(basis["code"], basis)
+    return [seen[code] for code in sorted(seen)]

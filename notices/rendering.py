@@ -1,0 +1,214 @@
+"""Turn a snapshot into the page, embed, change log, JSON and PDF of one language.
+
+One template set serves the web page and the PDF (print CSS), so the two never
+drift apart. Rendering reads only the snapshot and the version history passed
+in: the same inputs always give the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from . import changes as change_list
+from .pdf import render_pdf
+from .presentation import localize
+
+LANGUAGE_NAMES = {"fi": "Suomi", "en": "English"}
+ARCHIVED_MARKER = "<!--archived-version-notice-->"
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """The version being rendered: number None means a draft preview."""
+
+    number: int | None
+    published_at: datetime
+    first_published_at: datetime
+    content_hash: str = ""
+
+
+@dataclass
+class Rendered:
+    html: str
+    embed_html: str
+    changelog_html: str
+    json: str
+    pdf: bytes = field(repr=False)
+
+
+def public_urls(controller_slug: str, register_slug: str, language: str) -> dict[str, str]:
+    kwargs = {"lang": language, "controller": controller_slug, "register": register_slug}
+    return {
+        name: reverse(f"notices:{name}", kwargs=kwargs)
+        for name in ("detail", "pdf", "json", "embed", "versions")
+    } | {
+        "index": reverse("notices:index", kwargs={"lang": language, "controller": controller_slug})
+    }
+
+
+def version_urls(controller_slug: str, register_slug: str, language: str, number: int) -> dict:
+    kwargs = {
+        "lang": language,
+        "controller": controller_slug,
+        "register": register_slug,
+        "number": number,
+    }
+    return {
+        "page": reverse("notices:version", kwargs=kwargs),
+        "pdf": reverse("notices:version_pdf", kwargs=kwargs),
+    }
+
+
+def brand_text_color(color: str) -> str:
+    """Black or white, whichever contrasts more with ``color`` (WCAG relative luminance)."""
+
+    def channel(hex_pair: str) -> float:
+        value = int(hex_pair, 16) / 255
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (channel(color[i : i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    contrast_white = 1.05 / (luminance + 0.05)
+    contrast_black = (luminance + 0.05) / 0.05
+    return "#ffffff" if contrast_white >= contrast_black else "#000000"
+
+
+def _history_entries(history: list[dict[str, Any]], language: str, snapshot_slugs: tuple) -> list:
+    entries = []
+    for entry in history:
+        entries.append(
+            {
+                "number": entry["number"],
+                "published_at": entry["published_at"],
+                "summary": entry["summary"].get(language, "") or entry["summary"].get("fi", ""),
+                "changes": [change_list.describe(c, language) for c in entry["changes"]],
+                "urls": version_urls(*snapshot_slugs, language, entry["number"]),
+            }
+        )
+    return entries
+
+
+def context(
+    snapshot: dict[str, Any],
+    language: str,
+    version: VersionInfo,
+    history: list[dict[str, Any]],
+    mode: str,
+) -> dict[str, Any]:
+    """The template context of one language of a notice (call inside translation.override)."""
+    controller_slug = snapshot["controller"]["slug"]
+    register_slug = snapshot["register"]["slug"]
+    notice = localize(snapshot, language)
+    others = [lang for lang in snapshot["languages"] if lang != language]
+    brand = snapshot["controller"]["brand_color"]
+    return {
+        "lang": language,
+        "mode": mode,
+        "notice": notice,
+        "controller": notice["controller"],
+        "register": notice["register"],
+        "version": version,
+        "history": _history_entries(history, language, (controller_slug, register_slug)),
+        "urls": public_urls(controller_slug, register_slug, language),
+        "alternates": [
+            {
+                "lang": other,
+                "name": LANGUAGE_NAMES[other],
+                "url": public_urls(controller_slug, register_slug, other)["detail"],
+            }
+            for other in others
+        ],
+        "brand_color": brand,
+        "brand_text_color": brand_text_color(brand),
+        "logo_url": f"/media/{notice['controller']['logo']}"
+        if notice["controller"]["logo"]
+        else "",
+        "archived_marker": ARCHIVED_MARKER,
+    }
+
+
+def notice_json(
+    snapshot: dict[str, Any], language: str, version: VersionInfo, history: list[dict[str, Any]]
+) -> str:
+    """The machine-readable notice of one language (documented in the README)."""
+    notice = localize(snapshot, language)
+    document = {
+        "format": "tietosuoja-notice",
+        "format_version": 1,
+        "language": language,
+        "version": version.number,
+        "published_at": version.published_at.isoformat(),
+        "first_published_at": version.first_published_at.isoformat(),
+        "content_hash": version.content_hash,
+        "controller": notice["controller"],
+        "register": notice["register"],
+        "contact_person": notice["contact_person"],
+        "subject_groups": notice["subject_groups"],
+        "purposes": notice["purposes"],
+        "data_categories": notice["data_categories"],
+        "sources": notice["sources"],
+        "recipients": notice["recipients"],
+        "processors": notice["processors"],
+        "transfers": notice["transfers"],
+        "retention": notice["retention"],
+        "security": notice["security"],
+        "cookies": notice["cookies"],
+        "rights": notice["rights"],
+        "supervisory_authority": notice["authority"],
+        "changes": [
+            {
+                "version": entry["number"],
+                "published_at": entry["published_at"].isoformat(),
+                "summary": entry["summary"].get(language, ""),
+                "changes": [change_list.describe(c, language) for c in entry["changes"]],
+            }
+            for entry in history
+        ],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False)
+
+
+def render_language(
+    snapshot: dict[str, Any],
+    language: str,
+    version: VersionInfo,
+    history: list[dict[str, Any]],
+    *,
+    with_pdf: bool = True,
+) -> Rendered:
+    """Every public form of one language of a version."""
+    with translation.override(language), timezone.override("Europe/Helsinki"):
+        page = render_to_string(
+            "notices/notice.html", context(snapshot, language, version, history, "page")
+        )
+        embed = render_to_string(
+            "notices/embed.html", context(snapshot, language, version, history, "embed")
+        )
+        changelog = render_to_string(
+            "notices/changelog.html", context(snapshot, language, version, history, "page")
+        )
+        pdf_html = render_to_string(
+            "notices/notice.html", context(snapshot, language, version, history, "pdf")
+        )
+        document = notice_json(snapshot, language, version, history)
+    logo = snapshot["controller"]["logo"]
+    pdf = render_pdf(pdf_html, media_files=[logo] if logo else []) if with_pdf else b""
+    return Rendered(html=page, embed_html=embed, changelog_html=changelog, json=document, pdf=pdf)
+
+
+def render_preview_pdf(
+    snapshot: dict[str, Any], language: str, version: VersionInfo, history: list
+) -> bytes:
+    with translation.override(language), timezone.override("Europe/Helsinki"):
+        html = render_to_string(
+            "notices/notice.html", context(snapshot, language, version, history, "pdf")
+        )
+    logo = snapshot["controller"]["logo"]
+    return render_pdf(html, media_files=[logo] if logo else [])

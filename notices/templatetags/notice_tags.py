@@ -1,0 +1,51 @@
+"""Template helpers for notices: tenant text as escaped paragraphs, dates per language."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from django import template
+from django.utils.dateformat import format as format_date
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+
+register = template.Library()
+
+BULLET = re.compile(r"^\s*(?:[-*•–])\s+")
+DATE_FORMATS = {"fi": "d.m.Y", "en": "j F Y"}
+
+
+@register.filter
+def paragraphs(text: str | None) -> SafeString:
+    """Plain text as paragraphs and bullet lists; every character of it escaped.
+
+    A blank line separates paragraphs; lines starting with "-", "*" or "•" form a
+    list. No markup the tenant types is ever interpreted.
+    """
+    blocks = [b for b in re.split(r"\n\s*\n", (text or "").strip()) if b.strip()]
+    parts = []
+    for block in blocks:
+        lines = [line for line in block.splitlines() if line.strip()]
+        if all(BULLET.match(line) for line in lines):
+            items = format_html_join("", "<li>{}</li>", ((BULLET.sub("", line),) for line in lines))
+            parts.append(format_html("<ul>{}</ul>", items))
+        else:
+            escaped = [conditional_escape(line.strip()) for line in lines]
+            parts.append(format_html("<p>{}</p>", SafeString("<br>".join(escaped))))
+    return SafeString("".join(parts))
+
+
+@register.filter
+def notice_date(value: date | datetime | str | None) -> str:
+    """A date as the notice's language writes it: 21.11.2026 in Finnish."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        from django.utils import timezone
+
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return format_date(value, DATE_FORMATS.get(get_language() or "fi", "d.m.Y"))

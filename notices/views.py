@@ -1,0 +1,243 @@
+"""Public pages of published notices: stored bytes, served as they were rendered.
+
+Every view here reads one row (a NoticeRendering with what it needs of its
+version and register) and returns its stored page, PDF or JSON, with a strong
+ETag, Last-Modified and caching headers. No notice template is rendered on a
+public request, whatever the size of the notice.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django.db.models import OuterRef, Subquery
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+)
+from django.shortcuts import get_object_or_404, render
+from django.utils import translation
+from django.utils.cache import get_conditional_response
+from django.utils.html import format_html
+from django.utils.http import http_date
+from django.utils.translation import gettext as _
+
+from controllers.models import Controller
+
+from .models import NoticeRendering, NoticeVersion, Register
+from .rendering import ARCHIVED_MARKER, public_urls
+from .services import pdf_download_name
+
+CURRENT_CACHE = "public, max-age=300, stale-while-revalidate=60"
+VERSION_CACHE = "public, max-age=86400"
+
+
+def _find(
+    lang: str, controller: str, register: str, number: int | None, fields: list[str]
+) -> NoticeRendering:
+    """The rendering asked for, in one query; 404 if not published, 410 if offline."""
+    rows = NoticeRendering.objects.filter(
+        language=lang,
+        version__register__controller__slug=controller,
+        version__register__slug=register,
+    ).select_related("version__register__controller")
+    if number is not None:
+        rows = rows.filter(version__number=number)
+    rows = rows.annotate(
+        latest_number=Subquery(
+            NoticeVersion.objects.filter(register=OuterRef("version__register"))
+            .order_by("-number")
+            .values("number")[:1]
+        )
+    ).only(
+        *fields,
+        "language",
+        "html_hash",
+        "pdf_hash",
+        "version__number",
+        "version__published_at",
+        "version__register__is_online",
+        "version__register__slug",
+        "version__register__controller__slug",
+        "version__register__controller__embed_origins",
+    )
+    found = rows.order_by("-version__number").first()
+    if found is None:
+        raise Http404(_("No published notice here."))
+    if not found.version.register.is_online:
+        raise Gone
+    return found
+
+
+class Gone(Exception):
+    """The register was taken offline by its publisher (answered 410)."""
+
+
+def _conditional(
+    request: HttpRequest, response: HttpResponse, etag: str, rendering: NoticeRendering
+) -> HttpResponse:
+    published = rendering.version.published_at.timestamp()
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(published)
+    response["Content-Language"] = rendering.language
+    return get_conditional_response(
+        request, etag=etag, last_modified=int(published), response=response
+    )
+
+
+def _page(
+    request: HttpRequest,
+    rendering: NoticeRendering,
+    body: str,
+    variant: str,
+    cache: str,
+) -> HttpResponse:
+    etag = f'"{rendering.html_hash[:40]}-{variant}"'
+    if rendering.version.number != rendering.latest_number and ARCHIVED_MARKER in body:
+        body = body.replace(ARCHIVED_MARKER, _archived_banner(rendering), 1)
+        etag = f'"{rendering.html_hash[:40]}-{variant}-{rendering.latest_number}"'
+    response = HttpResponse(body, content_type="text/html; charset=utf-8")
+    response["Cache-Control"] = cache
+    return _conditional(request, response, etag, rendering)
+
+
+def _archived_banner(rendering: NoticeRendering) -> str:
+    register = rendering.version.register
+    with translation.override(rendering.language):
+        current = public_urls(register.controller.slug, register.slug, rendering.language)["detail"]
+        return format_html(
+            '<p class="banner archived" role="note">{} <a href="{}">{}</a></p>',
+            _("This is an earlier version of the notice."),
+            current,
+            _("Read the current version."),
+        )
+
+
+def _handle_gone(view):  # type: ignore[no-untyped-def]
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except Gone:
+            with translation.override(kwargs.get("lang", "fi")):
+                response = render(request, "notices/gone.html", {"lang": kwargs.get("lang")})
+            response.status_code = 410
+            return response
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+@_handle_gone
+def detail(
+    request: HttpRequest, lang: str, controller: str, register: str, number: int | None = None
+) -> HttpResponse:
+    """The notice page of the current version, or of version ``number``."""
+    rendering = _find(lang, controller, register, number, ["html"])
+    cache = CURRENT_CACHE if number is None else VERSION_CACHE
+    return _page(request, rendering, rendering.html, "page", cache)
+
+
+@_handle_gone
+def embed(request: HttpRequest, lang: str, controller: str, register: str) -> HttpResponse:
+    """The notice without site chrome, framable only by the controller's own origins."""
+    rendering = _find(lang, controller, register, None, ["embed_html"])
+    response = _page(request, rendering, rendering.embed_html, "embed", CURRENT_CACHE)
+    origins = rendering.version.register.controller.embed_origin_list
+    response["Content-Security-Policy"] = "frame-ancestors " + " ".join(["'self'", *origins])
+    response.xframe_options_exempt = True
+    return response
+
+
+@_handle_gone
+def changelog(request: HttpRequest, lang: str, controller: str, register: str) -> HttpResponse:
+    """The dated change log (muutoshistoria) with links to every version."""
+    rendering = _find(lang, controller, register, None, ["changelog_html"])
+    return _page(request, rendering, rendering.changelog_html, "changelog", CURRENT_CACHE)
+
+
+@_handle_gone
+def notice_json(request: HttpRequest, lang: str, controller: str, register: str) -> HttpResponse:
+    """The current version as machine-readable JSON."""
+    rendering = _find(lang, controller, register, None, ["json"])
+    response = HttpResponse(rendering.json, content_type="application/json; charset=utf-8")
+    response["Cache-Control"] = CURRENT_CACHE
+    response["Access-Control-Allow-Origin"] = "*"
+    return _conditional(request, response, f'"{rendering.html_hash[:40]}-json"', rendering)
+
+
+@_handle_gone
+def pdf(
+    request: HttpRequest, lang: str, controller: str, register: str, number: int | None = None
+) -> HttpResponse:
+    """The stored PDF of the current version, or of version ``number``."""
+    rendering = _find(lang, controller, register, number, ["pdf", "pdf_size"])
+    etag = f'"{rendering.pdf_hash[:40]}"'
+    not_modified = get_conditional_response(
+        request, etag=etag, last_modified=int(rendering.version.published_at.timestamp())
+    )
+    if not_modified is not None:
+        not_modified["ETag"] = etag
+        return not_modified
+    register_row = rendering.version.register
+    filename = pdf_download_name(
+        register_row.controller.slug, register_row.slug, rendering.version.number, lang
+    )
+    response = FileResponse(
+        default_storage.open(rendering.pdf.name, "rb"),
+        content_type="application/pdf",
+        filename=filename,
+    )
+    response["Content-Length"] = str(rendering.pdf_size)
+    response["Cache-Control"] = CURRENT_CACHE if number is None else VERSION_CACHE
+    return _conditional(request, response, etag, rendering)
+
+
+def controller_index(request: HttpRequest, lang: str, controller: str) -> HttpResponse:
+    """The controller's published, online notices in ``lang``."""
+    company = get_object_or_404(Controller.objects.only("name", "slug"), slug=controller)
+    registers = (
+        Register.objects.filter(
+            controller=company, is_online=True, versions__renderings__language=lang
+        )
+        .distinct()
+        .only("slug", f"name_{lang}", "name_fi")
+        .order_by(f"name_{lang}")
+    )
+    if not registers:
+        raise Http404(_("No published notices here."))
+    with translation.override(lang):
+        response = render(
+            request,
+            "notices/controller_index.html",
+            {
+                "lang": lang,
+                "company": company,
+                "registers": [
+                    {"name": getattr(r, f"name_{lang}") or r.name_fi, "slug": r.slug}
+                    for r in registers
+                ],
+                "other_lang": "en" if lang == "fi" else "fi",
+            },
+        )
+    response["Cache-Control"] = CURRENT_CACHE
+    return response
+
+
+def logo(request: HttpRequest, path: str) -> HttpResponse:
+    """A controller's uploaded logo, the only uploads that are public."""
+    if not path.startswith("logos/") or ".." in path or "\\" in path:
+        raise Http404
+    if not default_storage.exists(path):
+        raise Http404
+    content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    if not content_type.startswith("image/") or content_type == "image/svg+xml":
+        raise Http404
+    response = FileResponse(default_storage.open(path, "rb"), content_type=content_type)
+    response["Cache-Control"] = "public, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
