@@ -18,6 +18,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.filters import RelatedFieldListFilter
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import QuerySet
@@ -360,8 +361,8 @@ class TenantAdminMixin(_TenantAdminBase):
         for item in super().get_list_filter(request):
             if isinstance(item, str):
                 try:
-                    field = self.model._meta.get_field(item)
-                except FieldDoesNotExist:
+                    field = get_fields_from_path(self.model, item)[-1]
+                except (FieldDoesNotExist, NotRelationField):
                     field = None
                 if field is not None and field.is_relation:
                     item = (item, TenantRelatedFieldListFilter)

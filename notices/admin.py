@@ -1,7 +1,16 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import (
     TabbedTranslationAdmin,
@@ -9,15 +18,24 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
-from controllers.tenancy import GlobalCatalogueAdminMixin, TenantAdminMixin, TenantInlineMixin
+from controllers.tenancy import (
+    GlobalCatalogueAdminMixin,
+    TenantAdminMixin,
+    TenantInlineMixin,
+    can_publish,
+    get_for_user_or_404,
+)
 
-from . import services
+from . import rendering, services
+from .changes import compute_changes, describe
+from .completeness import check_completeness
 from .forms import DataCategoryForm, PurposeForm
 from .models import (
     Cookie,
     DataCategory,
     DataSubjectGroup,
     LegalBasis,
+    NoticeVersion,
     Processor,
     Purpose,
     Recipient,
@@ -207,3 +225,211 @@ class RegisterAdmin(TenantAdminMixin, TabbedTranslationAdmin):
         super().save_related(request, form, formsets, change)
         if not change:
             services.register_add_default_rights(register=form.instance)
+
+    # --- Preview, publish, offline --------------------------------------------------
+
+    def get_urls(self):  # type: ignore[no-untyped-def]
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/preview/<str:lang>/",
+                wrap(self.preview_view),
+                name="notices_register_preview",
+            ),
+            path(
+                "<int:pk>/preview/<str:lang>/pdf/",
+                wrap(self.preview_pdf_view),
+                name="notices_register_preview_pdf",
+            ),
+            path("<int:pk>/publish/", wrap(self.publish_view), name="notices_register_publish"),
+            path("<int:pk>/online/", wrap(self.online_view), name="notices_register_online"),
+            *super().get_urls(),
+        ]
+
+    def _register(self, request: HttpRequest, pk: int) -> Register:
+        return get_for_user_or_404(
+            Register.objects.select_related("controller"), request.user, pk=pk
+        )
+
+    def _preview_language(self, register: Register, lang: str) -> str:
+        if lang not in register.languages:
+            raise Http404(gettext("The register is not published in this language."))
+        return lang
+
+    def preview_view(self, request: HttpRequest, pk: int, lang: str) -> HttpResponse:
+        """The draft rendered exactly as it would be published (editors and publishers)."""
+        register = self._register(request, pk)
+        self._preview_language(register, lang)
+        snapshot, history, info = services.notice_preview(register=register, user=request.user)
+        with translation.override(lang), timezone.override("Europe/Helsinki"):
+            context = rendering.context(snapshot, lang, info, history, "preview")
+            response = TemplateResponse(request, "notices/notice.html", context)
+            response.render()
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    def preview_pdf_view(self, request: HttpRequest, pk: int, lang: str) -> HttpResponse:
+        register = self._register(request, pk)
+        self._preview_language(register, lang)
+        snapshot, history, info = services.notice_preview(register=register, user=request.user)
+        pdf = rendering.render_preview_pdf(snapshot, lang, info, history)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        name = services.pdf_download_name(register.controller.slug, register.slug, None, lang)
+        response["Content-Disposition"] = f'inline; filename="{name}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def publish_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Ask for a summary, show what changed, then publish (publishers only)."""
+        register = self._register(request, pk)
+        if not can_publish(request.user, register.controller_id):
+            raise PermissionDenied
+        form = PublishForm(request.POST or None, languages=register.languages)
+        snapshot, history, _info = services.notice_preview(register=register, user=request.user)
+        problems = check_completeness(snapshot)
+        previous = register.versions.order_by("-number").first()
+        changes = compute_changes(previous.snapshot if previous else None, snapshot)
+        if request.method == "POST" and not problems and form.is_valid():
+            try:
+                version = services.notice_publish(
+                    register=register,
+                    user=request.user,
+                    summary={
+                        lang: form.cleaned_data[f"summary_{lang}"] for lang in register.languages
+                    },
+                )
+            except services.PublishRefused as refused:
+                problems = refused.problems
+            else:
+                self.message_user(
+                    request,
+                    gettext("Version %(number)d of the notice is published.")
+                    % {"number": version.number},
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:notices_register_change", args=[register.pk]))
+        language = translation.get_language()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Publish “%(register)s”") % {"register": register},
+            "opts": self.opts,
+            "original": register,
+            "form": form,
+            "problems": problems,
+            "changes": [
+                describe(change, language if language in ("fi", "en") else "fi")
+                for change in changes
+            ],
+            "previous": previous,
+            "substantive": any(change["substantive"] for change in changes),
+            "change_url": reverse("admin:notices_register_change", args=[register.pk]),
+            "controller_url": reverse(
+                "admin:controllers_controller_change", args=[register.controller_id]
+            ),
+        }
+        return TemplateResponse(request, "admin/notices/register/publish.html", context)
+
+    def online_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Take the public notice offline (410 Gone) or bring it back (POST, publishers)."""
+        register = self._register(request, pk)
+        if request.method != "POST" or not can_publish(request.user, register.controller_id):
+            raise PermissionDenied
+        online = request.POST.get("online") == "1"
+        services.register_set_online(register=register, user=request.user, online=online)
+        self.message_user(
+            request,
+            gettext("The notice is online again.") if online else gettext("The notice is offline."),
+            messages.SUCCESS,
+        )
+        return redirect(reverse("admin:notices_register_change", args=[register.pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):  # type: ignore[no-untyped-def]
+        register = self._register(request, object_id)
+        extra = {
+            "can_publish": can_publish(request.user, register.controller_id),
+            "publish_languages": register.languages,
+            "versions": list(register.versions.order_by("-number")[:20]),
+            "public_url": reverse(
+                "notices:detail",
+                kwargs={
+                    "lang": "fi",
+                    "controller": register.controller.slug,
+                    "register": register.slug,
+                },
+            ),
+            "embed_snippet": _embed_snippet(request, register),
+        }
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+
+def _embed_snippet(request: HttpRequest, register: Register) -> str:
+    url = request.build_absolute_uri(
+        reverse(
+            "notices:embed",
+            kwargs={
+                "lang": "fi",
+                "controller": register.controller.slug,
+                "register": register.slug,
+            },
+        )
+    )
+    title = escape(register.name)
+    return f'<iframe src="{url}" title="{title}" style="width:100%;height:80vh;border:0"></iframe>'
+
+
+class PublishForm(forms.Form):
+    """The change summary a publisher writes in each published language."""
+
+    summary_fi = forms.CharField(
+        label=_("Summary of changes in Finnish"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+    summary_en = forms.CharField(
+        label=_("Summary of changes in English"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+    def __init__(self, *args, languages: list[str], **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if "en" not in languages:
+            del self.fields["summary_en"]
+
+
+@admin.register(NoticeVersion)
+class NoticeVersionAdmin(TenantAdminMixin, admin.ModelAdmin):
+    """Published versions: readable by the controller's members, never edited or deleted."""
+
+    members_can_add = False
+    members_can_change = False
+    members_can_delete = False
+    list_display = ["register", "number", "published_at", "published_by", "substantive"]
+    list_filter = ["register__controller", "register"]
+    list_select_related = ["register", "register__controller", "published_by"]
+    search_fields = ["register__name_fi", "register__name_en", "summary_fi", "summary_en"]
+    fields = [
+        "register",
+        "number",
+        "published_at",
+        "published_by",
+        "summary_fi",
+        "summary_en",
+        "changes",
+        "content_hash",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    @admin.display(description=_("substantive changes"), boolean=True)
+    def substantive(self, obj: NoticeVersion) -> bool:
+        return any(change.get("substantive") for change in obj.changes)

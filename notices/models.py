@@ -569,8 +569,8 @@ class Transfer(RegisterPart):
                 code="country_in_eea",
                 params={"country": self.country.name},
             )
-        if not self.processor_id and not (self.recipient or "").strip():
-            errors["recipient"] = ValidationError(
+        if not self.processor_id and not (self.recipient_fi or "").strip():
+            errors["recipient_fi"] = ValidationError(
                 _("Name the recipient or choose one of the processors."),
                 code="recipient_missing",
             )
@@ -760,7 +760,7 @@ class RegisterRight(RegisterPart):
             raise ValidationError(
                 {
                     "included": ValidationError(
-                        _("The %(right)s always applies and cannot be left out."),
+                        _("“%(right)s” always applies and cannot be left out."),
                         code="right_mandatory",
                         params={"right": self.right.name},
                     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import timezone
 
 from controllers.models import ContactPerson, Controller, Membership
 from notices import services
@@ -18,6 +19,7 @@ from notices.models import (
     DataCategory,
     DataSubjectGroup,
     LegalBasis,
+    NoticeVersion,
     Processor,
     Purpose,
     Recipient,
@@ -28,6 +30,7 @@ from notices.models import (
     Source,
     Transfer,
 )
+from notices.snapshot import build_snapshot, content_hash
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -94,6 +97,16 @@ def make_tenant(name: str, slug: str, business_id: str) -> Tenant:
     purpose.legal_bases.set([LegalBasis.objects.get(code="6-1-b")])
     category = DataCategory.objects.create(register=register, name_fi=f"{name} yhteystiedot")
     category.subject_groups.set([group])
+    # A published version row (not rendered: rendering is tested where it matters).
+    snapshot = build_snapshot(register)
+    NoticeVersion.objects.create(
+        register=register,
+        number=1,
+        published_at=timezone.now(),
+        summary_fi=f"{name} julkaisu",
+        snapshot=snapshot,
+        content_hash=content_hash(snapshot),
+    )
     processor = Processor.objects.create(
         controller=controller, name=f"{name} CRM", service_fi="Asiakkuudenhallinta", country="US"
     )

@@ -680,7 +680,7 @@ def test_mandatory_right_cannot_be_left_out(alice_client, acme: Tenant):
     assert_error(
         response,
         "included",
-        f"The {access.name_en} always applies and cannot be left out.",
+        f"“{access.name_en}” always applies and cannot be left out.",
         inline="rights",
         row=row,
     )
