@@ -6,10 +6,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     MEDIA_ROOT=/data/media
 
-# WeasyPrint renders PDFs with Pango and HarfBuzz; gettext compiles the translations.
+# WeasyPrint renders PDFs with Pango and HarfBuzz (harfbuzz-subset embeds only the glyphs
+# used; without it WeasyPrint warns and falls back to fontTools); gettext compiles translations.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core gettext \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
+        fonts-dejavu-core gettext \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
