@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Both cores: the suite runs in two pytest-xdist workers unless PYTEST_ARGS says otherwise.
+PYTEST_ARGS ?= -n 2
 
 # A local run is a development run: DEBUG on, SQLite unless DATABASE_URL says otherwise.
 RUN_ENV := DEBUG=1

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 # Section code → label, in the order of the notice.
 SECTIONS = {
     "controller": _("Controller"),
+    "register": _("Register"),
     "contact": _("Contact person"),
     "purposes": _("Purposes and legal bases"),
     "subject_groups": _("Groups of data subjects"),
@@ -127,6 +128,16 @@ def compute_changes(
                 "reason": None,
             }
         )
+    if previous["register"] != current["register"] or previous["authority"] != current["authority"]:
+        changes.append(
+            {
+                "section": "register",
+                "kind": "changed",
+                "name": dict(current["register"]["name"]),
+                "substantive": False,
+                "reason": None,
+            }
+        )
     if previous["contact_person"] != current["contact_person"]:
         person = current["contact_person"] or previous["contact_person"]
         changes.append(
@@ -139,7 +150,7 @@ def compute_changes(
             }
         )
     for section in SECTIONS:
-        if section in {"controller", "contact"}:
+        if section in {"controller", "register", "contact"}:
             continue
         old_items = {_key(section, i): i for i in previous.get(section, [])}
         new_items = {_key(section, i): i for i in current.get(section, [])}
@@ -152,8 +163,6 @@ def compute_changes(
         for key, item in old_items.items():
             if key not in new_items:
                 changes.append(_change(section, "removed", item))
-    # A register that said "no transfers" and now transfers: the new transfers are
-    # already flagged above; saying "no recipients" after having some is a removal.
     return changes
 
 

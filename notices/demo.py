@@ -24,6 +24,7 @@ published for the demo registers: their versions protect them from deletion.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import partial
 from typing import TypeVar
 
@@ -2313,3 +2314,50 @@ def _ensure_company_users(controller: Controller) -> list[Login]:
             Login(username=username, password=password, role=role.value, company=controller.name)
         )
     return logins
+
+
+# Dates of the demo's two published versions, so the change log reads like a real one.
+DEMO_FIRST_PUBLISHED = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
+DEMO_UPDATED = datetime(2026, 9, 15, 9, 30, tzinfo=UTC)
+
+
+def publish_demo(result: DemoResult) -> list[NoticeVersion]:
+    """Publish every demo register twice: a first version and a dated update.
+
+    Between the two, each register gains a security measure (two-factor
+    authentication), so the change log shows a real, dated change.
+    """
+    published: list[NoticeVersion] = []
+    for company in result.companies:
+        publisher = get_user_model().objects.get(username=f"publisher-{company.controller.slug}")
+        for register in company.registers:
+            published.append(
+                services.notice_publish(
+                    register=register,
+                    user=publisher,
+                    summary={"fi": "Ensimmäinen julkaisu.", "en": "First published."},
+                    published_at=DEMO_FIRST_PUBLISHED,
+                )
+            )
+            _clean_save(
+                SecurityMeasure(
+                    register=register,
+                    kind=SecurityMeasure.Kind.ELECTRONIC,
+                    description_fi="Kaikki henkilöstön tunnukset käyttävät kaksivaiheista "
+                    "tunnistautumista.",
+                    description_en="Every staff account uses two-factor authentication.",
+                    order=99,
+                )
+            )
+            published.append(
+                services.notice_publish(
+                    register=register,
+                    user=publisher,
+                    summary={
+                        "fi": "Lisätty kaksivaiheinen tunnistautuminen suojaustoimiin.",
+                        "en": "Added two-factor authentication to the security measures.",
+                    },
+                    published_at=DEMO_UPDATED,
+                )
+            )
+    return published

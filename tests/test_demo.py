@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.test import Client
 from modeltranslation.translator import translator
 
 from controllers.models import ContactPerson, Controller, Membership
@@ -64,7 +65,7 @@ COUNTED_MODELS = [
 def load() -> str:
     """Run the command as the tests' DEBUG-off settings require, and return its output."""
     out = StringIO()
-    call_command("load_demo", force=True, stdout=out)
+    call_command("load_demo", force=True, publish=False, stdout=out)
     return out.getvalue()
 
 
@@ -254,7 +255,7 @@ def test_refuses_without_force_when_debug_is_off(settings):
     settings.DEBUG = False
 
     with pytest.raises(CommandError, match="--force"):
-        call_command("load_demo", stdout=StringIO())
+        call_command("load_demo", publish=False, stdout=StringIO())
 
     assert not Controller.objects.exists()
     assert not User.objects.exists()
@@ -263,7 +264,7 @@ def test_refuses_without_force_when_debug_is_off(settings):
 def test_runs_without_force_when_debug_is_on(settings):
     settings.DEBUG = True
 
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", publish=False, stdout=StringIO())
 
     assert Controller.objects.count() == 3
 
@@ -330,3 +331,19 @@ def test_refuses_to_overwrite_a_company_that_is_not_the_demo():
     assert Controller.objects.get().name == "Oikea Yritys Oy"
     assert not Register.objects.exists()
     assert not User.objects.exists()
+
+
+def test_publishes_two_dated_versions_of_every_register_and_prints_their_urls(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    out = StringIO()
+    call_command("load_demo", force=True, stdout=out)
+    output = out.getvalue()
+    for register in Register.objects.select_related("controller"):
+        versions = list(register.versions.order_by("number"))
+        assert [v.number for v in versions] == [1, 2]
+        assert versions[0].published_at.date() < versions[1].published_at.date()
+        assert versions[1].changes, "the second version lists what changed"
+        for language in ("fi", "en"):
+            url = f"/{language}/{register.controller.slug}/{register.slug}/"
+            assert f"http://127.0.0.1:8000{url}" in output
+            assert Client().get(url).status_code == 200

@@ -36,6 +36,20 @@ def summary_lines(result: demo.DemoResult) -> list[str]:
             f" / {company}"
         )
     lines += ["", _("Admin: %(url)s") % {"url": DEV_SERVER + reverse("admin:index")}]
+    published = [r for r in result.registers if r.versions.exists()]
+    if published:
+        lines += ["", _("Published notices:")]
+        for register in published:
+            for language in register.languages:
+                url = reverse(
+                    "notices:detail",
+                    kwargs={
+                        "lang": language,
+                        "controller": register.controller.slug,
+                        "register": register.slug,
+                    },
+                )
+                lines.append(f"  {DEV_SERVER}{url}")
     return lines
 
 
@@ -48,8 +62,14 @@ class Command(BaseCommand):
             action="store_true",
             help=_("Load the demo data even when DEBUG is off."),
         )
+        parser.add_argument(
+            "--no-publish",
+            action="store_false",
+            dest="publish",
+            help=_("Do not publish the demo notices."),
+        )
 
-    def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
+    def handle(self, *args: Any, force: bool = False, publish: bool = True, **options: Any) -> None:
         # The demo logins have published passwords: keep them out of production.
         if not settings.DEBUG and not force:
             raise CommandError(
@@ -68,6 +88,8 @@ class Command(BaseCommand):
                 )
                 % {"slug": conflict.slug, "business_id": conflict.business_id}
             ) from conflict
+        if publish:
+            demo.publish_demo(result)
         self.print_summary(result)
 
     def print_summary(self, result: demo.DemoResult) -> None:
