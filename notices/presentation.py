@@ -34,7 +34,7 @@ def pick(value: Any, language: str) -> Any:
 
 
 def country_name(code: str) -> str:
-    return str(dict(countries).get(code, code)) if code else ""
+    return str(countries.name(code)) or code if code else ""
 
 
 def localize(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
