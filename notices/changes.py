@@ -173,5 +173,5 @@ def describe(change: dict[str, Any], language: str) -> dict[str, Any]:
         "section_label": str(SECTIONS.get(change["section"], change["section"])),
         "kind_label": str(KINDS[change["kind"]]),
         "reason_label": str(REASONS[change["reason"]]) if change["reason"] else "",
-        "name": change["name"][language],
+        "name": change["name"][language] or change["name"]["fi"],
     }

@@ -18,6 +18,7 @@ from controllers.tenancy import can_publish, is_member
 from .changes import compute_changes
 from .completeness import Problem, check_completeness
 from .models import NoticeRendering, NoticeVersion, Register, RegisterRight, Right
+from .pdf import PdfRenderError
 from .rendering import VersionInfo, render_language
 from .snapshot import build_snapshot, content_hash
 
@@ -156,6 +157,22 @@ def notice_publish(
                     "register",
                     "changes",
                     _("Another version was published at the same moment. Please try again."),
+                )
+            ]
+        ) from exc
+    except PdfRenderError as exc:
+        _remove(stored)
+        raise PublishRefused(
+            [
+                Problem(
+                    "fi",
+                    "register",
+                    "changes",
+                    _(
+                        "The PDF could not be rendered, so nothing was published and the "
+                        "previous version stays online. Please try again; if it fails again, "
+                        "shorten very long texts."
+                    ),
                 )
             ]
         ) from exc

@@ -47,12 +47,12 @@ def _find(
     ).select_related("version__register__controller")
     if number is not None:
         rows = rows.filter(version__number=number)
+    latest = NoticeVersion.objects.filter(register=OuterRef("version__register")).order_by(
+        "-number"
+    )
     rows = rows.annotate(
-        latest_number=Subquery(
-            NoticeVersion.objects.filter(register=OuterRef("version__register"))
-            .order_by("-number")
-            .values("number")[:1]
-        )
+        latest_number=Subquery(latest.values("number")[:1]),
+        latest_published_at=Subquery(latest.values("published_at")[:1]),
     ).only(
         *fields,
         "language",
@@ -78,9 +78,15 @@ class Gone(Exception):
 
 
 def _conditional(
-    request: HttpRequest, response: HttpResponse, etag: str, rendering: NoticeRendering
+    request: HttpRequest,
+    response: HttpResponse,
+    etag: str,
+    rendering: NoticeRendering,
+    archived: bool = False,
 ) -> HttpResponse:
-    published = rendering.version.published_at.timestamp()
+    # An earlier version's page changed when the next version put a banner on it.
+    changed_at = rendering.latest_published_at if archived else rendering.version.published_at
+    published = changed_at.timestamp()
     response["ETag"] = etag
     response["Last-Modified"] = http_date(published)
     response["Content-Language"] = rendering.language
@@ -97,12 +103,13 @@ def _page(
     cache: str,
 ) -> HttpResponse:
     etag = f'"{rendering.html_hash[:40]}-{variant}"'
-    if rendering.version.number != rendering.latest_number and ARCHIVED_MARKER in body:
+    archived = rendering.version.number != rendering.latest_number and ARCHIVED_MARKER in body
+    if archived:
         body = body.replace(ARCHIVED_MARKER, _archived_banner(rendering), 1)
         etag = f'"{rendering.html_hash[:40]}-{variant}-{rendering.latest_number}"'
     response = HttpResponse(body, content_type="text/html; charset=utf-8")
     response["Cache-Control"] = cache
-    return _conditional(request, response, etag, rendering)
+    return _conditional(request, response, etag, rendering, archived)
 
 
 def _archived_banner(rendering: NoticeRendering) -> str:
@@ -182,6 +189,8 @@ def pdf(
     )
     if not_modified is not None:
         not_modified["ETag"] = etag
+        not_modified["Last-Modified"] = http_date(rendering.version.published_at.timestamp())
+        not_modified["Cache-Control"] = CURRENT_CACHE if number is None else VERSION_CACHE
         return not_modified
     register_row = rendering.version.register
     filename = pdf_download_name(
