@@ -13,7 +13,7 @@ RUN_ENV := DEBUG=1
 # Tests run with production-like settings (DEBUG off) but plain HTTP.
 TEST_ENV := SECRET_KEY=test-only-not-secret SECURE_SSL_REDIRECT=0
 
-.PHONY: run test install messages lint format clean
+.PHONY: run test install messages lint format clean bench
 
 $(STAMP): requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Publishing time and public-page throughput under gunicorn, in a throw-away
+# directory (bench/README.md). `make bench BENCH_ARGS=--smoke` for a quick run.
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles var/media
