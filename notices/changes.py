@@ -143,7 +143,13 @@ def compute_changes(
         changes.append(
             {
                 "section": "contact",
-                "kind": "changed" if current["contact_person"] else "removed",
+                "kind": (
+                    "added"
+                    if previous["contact_person"] is None
+                    else "changed"
+                    if current["contact_person"]
+                    else "removed"
+                ),
                 "name": {"fi": person["name"], "en": person["name"]},
                 "substantive": False,
                 "reason": None,

@@ -33,7 +33,8 @@ from .rendering import ARCHIVED_MARKER, public_urls
 from .services import pdf_download_name
 
 CURRENT_CACHE = "public, max-age=300, stale-while-revalidate=60"
-VERSION_CACHE = "public, max-age=86400"
+# An earlier version's page gains a banner when the next version is published.
+VERSION_CACHE = "public, max-age=3600"
 
 
 def _find(
