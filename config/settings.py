@@ -117,7 +117,9 @@ MODELTRANSLATION_DEFAULT_LANGUAGE = "fi"
 MODELTRANSLATION_LANGUAGES = ("fi", "en")
 MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ()}
 # Tabs in the admin use a jQuery UI copy served from our own static files.
-MODELTRANSLATION_JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
+# modeltranslation reads this setting without a MODELTRANSLATION_ prefix; left
+# unset, it loads jQuery UI from a CDN.
+JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Helsinki"
 USE_I18N = True
