@@ -36,6 +36,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -45,6 +46,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results" / "latest.json"
+# The code under test: the working tree, or a committed revision exported by --ref.
+PROJECT = {"dir": ROOT}
 HOST = "127.0.0.1"
 MARKER = "BENCH-JSON "
 # Hard caps so that no loop can run away, whatever the options say.
@@ -82,7 +85,7 @@ def bench_env(tmp: Path) -> dict[str, str]:
 def run(args: list[str], env: dict[str, str], logfile: Path) -> subprocess.CompletedProcess:
     """Run a command in the project directory; on failure show its output and stop."""
     result = subprocess.run(  # noqa: S603 (our own interpreter and fixed arguments)
-        args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False
+        args, cwd=PROJECT["dir"], env=env, capture_output=True, text=True, timeout=900, check=False
     )
     with logfile.open("a") as out:
         out.write(f"$ {' '.join(args)}\n{result.stdout}{result.stderr}\n")
@@ -113,8 +116,43 @@ def django_script(
     )
 
 
+def export_revision(ref: str, target: Path) -> str:
+    """Extract the tree of ``ref`` (``git archive``) into ``target``; its commit id."""
+    git = shutil.which("git") or "git"
+    commit = subprocess.run(  # noqa: S603 (git with fixed arguments)
+        [git, "rev-parse", "--verify", f"{ref}^{{commit}}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.strip()
+    target.mkdir()
+    archive = subprocess.Popen(  # noqa: S603 (git with fixed arguments)
+        [git, "archive", "--format=tar", commit], cwd=ROOT, stdout=subprocess.PIPE
+    )
+    with tarfile.open(fileobj=archive.stdout, mode="r|") as tar:
+        tar.extractall(target, filter="data")
+    if archive.wait(timeout=60) != 0:
+        raise SystemExit(f"bench: git archive {ref} failed")
+    return commit
+
+
+def git_head() -> str:
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        return subprocess.run(  # noqa: S603 (git with fixed arguments)
+            [shutil.which("git") or "git", "rev-parse", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout.strip()
+    return "unknown"
+
+
 def messages_stale() -> bool:
-    for po in (ROOT / "locale").rglob("*.po"):
+    for po in (PROJECT["dir"] / "locale").rglob("*.po"):
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             return True
@@ -348,7 +386,12 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, logfile: Path):
     ]
     out = logfile.open("ab")
     proc = subprocess.Popen(  # noqa: S603 (the project's gunicorn, fixed arguments)
-        args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        args,
+        cwd=PROJECT["dir"],
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     out.close()
     return proc
@@ -723,6 +766,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--no-profile", action="store_true", help="skip the in-process profile")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--ref",
+        help="benchmark this committed revision (e.g. HEAD), exported into the temporary "
+        "directory, instead of the working tree with its uncommitted changes",
+    )
     opts = parser.parse_args()
     if opts.smoke:
         opts.connections, opts.duration, opts.warmup = 4, 1.0, 0.5
@@ -772,7 +820,15 @@ def main() -> int:
         "database": "BENCH_DATABASE_URL" if os.environ.get("BENCH_DATABASE_URL") else "sqlite",
     }
     try:
-        log(f"bench: working in {tmp} ({results['database']}, {os.cpu_count()} CPUs)")
+        if opts.ref:
+            PROJECT["dir"] = tmp / "src"
+            results["code"] = {"ref": opts.ref, "commit": export_revision(opts.ref, tmp / "src")}
+        else:
+            results["code"] = {"ref": "working tree", "commit": git_head()}
+        log(
+            f"bench: working in {tmp} ({results['database']}, {os.cpu_count()} CPUs), "
+            f"code: {results['code']['ref']} ({results['code']['commit'][:12]})"
+        )
         setup = {}
         setup["migrate_s"] = manage(["migrate", "--noinput", "-v0"], env, logfile)
         setup["collectstatic_s"] = manage(["collectstatic", "--noinput", "-v0"], env, logfile)
