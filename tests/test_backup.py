@@ -1,0 +1,795 @@
+"""Backup and restore per company: export → empty database → import restores exactly.
+
+The three demo companies are loaded and published once for the whole module (one
+of them with a logo), inside a module-wide transaction that is rolled back at the
+end; every test runs in its own savepoint within it. Before any test, the module
+records every public URL's status, body and caching headers, each register's
+draft snapshot, and the exported backup files.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import os
+import stat
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, models, transaction
+from django.test import Client, override_settings
+from django.utils import translation
+from modeltranslation.translator import translator
+from PIL import Image
+
+from controllers.models import ContactPerson, Controller, Membership
+from controllers.tenancy import is_tenant_model
+from controllers.validators import business_id_check_digit
+from notices import backup, demo, services
+from notices.backup import BackupError, controller_import
+from notices.models import (
+    NoticeRendering,
+    NoticeVersion,
+    Processor,
+    Register,
+    Transfer,
+)
+from notices.snapshot import build_snapshot
+
+SLUGS = ("turvaratkaisu", "sovellustalo", "hyvinvointi")
+LOGO_COMPANY = "sovellustalo"
+# The response headers a restored page must repeat exactly.
+HEADERS = (
+    "ETag",
+    "Last-Modified",
+    "Content-Type",
+    "Content-Length",
+    "Content-Disposition",
+    "Content-Language",
+    "Cache-Control",
+)
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass(frozen=True)
+class Page:
+    status: int
+    body: bytes
+    headers: dict[str, str | None]
+
+
+@dataclass
+class World:
+    media: Path
+    files: dict[str, Path]  # slug → exported backup file
+    data: dict[str, dict[str, Any]]  # slug → the parsed backup
+    urls: list[str]
+    pages: dict[str, Page]
+    drafts: dict[str, dict[str, Any]]  # "<controller>/<register>" → draft snapshot
+
+
+@cache
+def client() -> Client:
+    """One client for the module: each new one would load the middleware (and
+    WhiteNoise's index of the static files) again."""
+    return Client()
+
+
+def fetch(url: str, **headers: str) -> Page:
+    response = client().get(url, **headers)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    response.close()
+    return Page(response.status_code, body, {name: response.get(name) for name in HEADERS})
+
+
+def public_urls() -> list[str]:
+    """Every public address of every published register, in both languages."""
+    urls = [f"/media/{c.logo.name}" for c in Controller.objects.exclude(logo="")]
+    for register in Register.objects.select_related("controller").order_by("pk"):
+        numbers = list(register.versions.order_by("number").values_list("number", flat=True))
+        for lang in register.languages:
+            base = f"/{lang}/{register.controller.slug}/{register.slug}/"
+            urls += [f"/{lang}/{register.controller.slug}/", base, f"{base}pdf/"]
+            urls += [f"{base}notice.json", f"{base}embed/", f"{base}versions/"]
+            for number in numbers:
+                urls += [f"{base}versions/{number}/", f"{base}versions/{number}/pdf/"]
+    return urls
+
+
+def drafts() -> dict[str, dict[str, Any]]:
+    return {
+        f"{r.controller.slug}/{r.slug}": build_snapshot(r)
+        for r in Register.objects.select_related("controller")
+    }
+
+
+def png(width: int = 64, height: int = 32, color: str = "#1a5fb4") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[World]:
+    media = tmp_path_factory.mktemp("media")
+    out = tmp_path_factory.mktemp("backups")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_HASHERS),
+        transaction.atomic(),
+    ):
+        result = demo.load_demo()
+        company = Controller.objects.get(slug=LOGO_COMPANY)
+        company.logo.save("logo.png", ContentFile(png()))
+        demo.publish_demo(result)
+        urls = public_urls()
+        files = {}
+        for slug in SLUGS:
+            files[slug] = out / f"{slug}.json"
+            call_command("export_controller", slug, output=str(files[slug]), stdout=StringIO())
+        yield World(
+            media=media,
+            files=files,
+            data={slug: json.loads(path.read_bytes()) for slug, path in files.items()},
+            urls=urls,
+            pages={url: fetch(url) for url in urls},
+            drafts=drafts(),
+        )
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def data(world: World) -> dict[str, Any]:
+    """A fresh copy of one company's backup to spoil."""
+    return copy.deepcopy(world.data["turvaratkaisu"])
+
+
+def row_counts() -> dict[str, int]:
+    return {model._meta.label: model._base_manager.count() for model in apps.get_models()}
+
+
+def stored_files(root: Path) -> set[str]:
+    return {str(p.relative_to(root)) for p in Path(root).rglob("*") if p.is_file()}
+
+
+def empty_the_database() -> None:
+    """Delete every company, its published versions and every user: an empty database."""
+    NoticeVersion.objects.all().delete()
+    Register.objects.all().delete()
+    Processor.objects.all().delete()
+    ContactPerson.objects.all().delete()
+    Controller.objects.all().delete()
+    User.objects.all().delete()
+    for model in apps.get_models():
+        if is_tenant_model(model):
+            model._base_manager.all().delete()
+            assert not model._base_manager.exists(), model
+    assert not User.objects.exists()
+
+
+def assert_pages_identical(world: World, urls: list[str] | None = None) -> None:
+    for url in urls or world.urls:
+        before, after = world.pages[url], fetch(url)
+        assert after.status == before.status == 200, url
+        assert after.body == before.body, url
+        assert after.headers == before.headers, url
+
+
+def without(snapshot: Any, keys: set[str]) -> Any:
+    """A snapshot without database ids (and the other keys named)."""
+    if isinstance(snapshot, dict):
+        return {k: without(v, keys) for k, v in snapshot.items() if k not in keys}
+    if isinstance(snapshot, list):
+        return [without(v, keys) for v in snapshot]
+    return snapshot
+
+
+def without_volatile(data: dict[str, Any]) -> dict[str, Any]:
+    data = copy.deepcopy(data)
+    data.pop("exported_at")
+    return data
+
+
+# --- Round trip ---------------------------------------------------------------------
+
+
+def test_the_module_records_every_public_address(world):
+    # 3 registers × 2 languages × (index, page, pdf, json, embed, versions, 2 × version
+    # page and pdf) and the one logo.
+    assert len(world.urls) == 3 * 2 * 10 + 1
+    assert all(page.status == 200 for page in world.pages.values())
+    stored = [page for url, page in world.pages.items() if url.count("/") > 3]
+    assert len(stored) == 3 * 2 * 9
+    assert all(page.headers["ETag"] for page in stored)
+    logo = f"/media/{world.data[LOGO_COMPANY]['controller']['logo']['name']}"
+    assert logo.encode() in world.pages[f"/fi/{LOGO_COMPANY}/asiakasrekisteri/"].body
+
+
+def test_export_writes_one_private_self_contained_file(world):
+    data = world.data["sovellustalo"]
+    assert data["format"] == "tietosuoja-controller-backup"
+    assert data["schema_version"] == 1
+    assert stat.S_IMODE(os.stat(world.files["sovellustalo"]).st_mode) == 0o600
+    controller = data["controller"]
+    assert controller["slug"] == "sovellustalo"
+    assert controller["country_fi"] and controller["country_en"]
+    assert controller["logo"]["name"].startswith("logos/")
+    assert {u["username"] for u in data["users"]} == {
+        "editor-sovellustalo",
+        "publisher-sovellustalo",
+    }
+    assert {(m["user"], m["role"]) for m in data["memberships"]} == {
+        ("editor-sovellustalo", "editor"),
+        ("publisher-sovellustalo", "publisher"),
+    }
+    (register,) = data["registers"]
+    assert [v["number"] for v in register["versions"]] == [1, 2]
+    assert {r["language"] for r in register["versions"][1]["renderings"]} == {"fi", "en"}
+    assert register["versions"][1]["published_by"] == "publisher-sovellustalo"
+    assert register["supervisory_authority"] == {"email": "tietosuoja@om.fi"}
+    assert register["register_processors"][0]["processor"].startswith("processor-")
+    # No password hashes: users are named, never their credentials.
+    assert all(
+        set(user) == {"username", "email", "first_name", "last_name"} for user in data["users"]
+    )
+    assert "md5$" not in world.files["sovellustalo"].read_text()
+
+
+def test_export_to_standard_output(world, db):
+    out, err = StringIO(), StringIO()
+    call_command("export_controller", "hyvinvointi", stdout=out, stderr=err)
+    assert without_volatile(json.loads(out.getvalue())) == without_volatile(
+        world.data["hyvinvointi"]
+    )
+    assert "hyvinvointi" in err.getvalue()
+
+
+def test_export_of_an_unknown_company_is_refused(world, db):
+    with pytest.raises(CommandError, match="nobody"):
+        call_command("export_controller", "nobody", stdout=StringIO())
+
+
+def test_export_refuses_a_stored_pdf_that_no_longer_matches_its_hash(world, db, settings):
+    rendering = NoticeRendering.objects.filter(
+        version__register__controller__slug="hyvinvointi"
+    ).first()
+    path = world.media / rendering.pdf.name
+    original = path.read_bytes()
+    try:
+        path.write_bytes(original[:-10] + b"tampered!!")
+        with pytest.raises(CommandError, match=rendering.pdf.name):
+            call_command("export_controller", "hyvinvointi", stdout=StringIO())
+    finally:
+        path.write_bytes(original)
+
+
+def test_round_trip_into_an_empty_database_restores_every_public_address(
+    world, db, settings, tmp_path
+):
+    empty_the_database()
+    settings.MEDIA_ROOT = tmp_path / "fresh-media"  # and empty storage
+    for url in world.urls:
+        assert fetch(url).status == 404, url
+
+    outputs = {}
+    for slug in SLUGS:
+        out, err = StringIO(), StringIO()
+        call_command("import_controller", str(world.files[slug]), stdout=out, stderr=err)
+        outputs[slug] = (out.getvalue(), err.getvalue())
+
+    assert_pages_identical(world)
+    assert drafts() == world.drafts  # ids included: they were free, so they were kept
+    for slug in SLUGS:
+        again = backup.controller_export(controller=Controller.objects.get(slug=slug))
+        assert without_volatile(again) == without_volatile(world.data[slug])
+    # 3 × 2 versions × 2 languages of PDFs, and the logo.
+    assert len(stored_files(settings.MEDIA_ROOT)) == 13
+    # The users did not exist: created inactive, without a usable password, and reported.
+    for user in User.objects.all():
+        assert not user.is_active and not user.has_usable_password()
+    assert Membership.objects.count() == 6
+    # Reported: the users it had to create.
+    assert "publisher-hyvinvointi" in outputs["hyvinvointi"][1]
+
+    # Conditional requests still answer 304 to the ETags visitors already hold.
+    for url, page in world.pages.items():
+        if page.headers["ETag"]:
+            assert fetch(url, HTTP_IF_NONE_MATCH=page.headers["ETag"]).status == 304, url
+
+    # The ids in the published snapshots still match the draft: publishing the
+    # unchanged draft again lists no changes.
+    root = User.objects.create_superuser("root", "root@example.com", "x")
+    register = Register.objects.get(controller__slug="hyvinvointi")
+    version = services.notice_publish(
+        register=register, user=root, summary={"fi": "Ennallaan.", "en": "Unchanged."}
+    )
+    assert version.number == 3
+    assert version.changes == []
+
+
+def test_import_is_refused_where_the_company_exists(world, db):
+    before = row_counts()
+    with pytest.raises(CommandError, match="--replace"):
+        call_command("import_controller", str(world.files["sovellustalo"]), stdout=StringIO())
+    assert row_counts() == before
+
+
+def test_import_is_refused_where_the_business_id_belongs_to_another_slug(world, db, data):
+    Controller.objects.filter(slug="turvaratkaisu").update(slug="renamed")
+    with pytest.raises(BackupError) as refused:
+        controller_import(data=data)
+    assert refused.value.code == "exists"
+
+
+def test_replace_refuses_when_slug_and_business_id_name_two_companies(world, db, data):
+    data["controller"]["business_id"] = world.data["sovellustalo"]["controller"]["business_id"]
+    before = row_counts()
+    with pytest.raises(BackupError) as refused:
+        controller_import(data=data, replace=True)
+    assert refused.value.code == "conflict"
+    assert row_counts() == before
+
+
+def test_replace_restores_the_company_in_place(
+    world, db, django_capture_on_commit_callbacks, settings
+):
+    files_before = stored_files(world.media)
+    controller = Controller.objects.get(slug="sovellustalo")
+    register = controller.registers.get()
+    # A draft edit and a third published version that the backup does not have.
+    register.introduction_fi = "Muutettu johdanto."
+    register.save()
+    publisher = User.objects.get(username="publisher-sovellustalo")
+    services.notice_publish(register=register, user=publisher, summary={"fi": "x", "en": "x"})
+    extra = set(stored_files(world.media)) - files_before
+    assert len(extra) == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = controller_import(data=world.data["sovellustalo"], replace=True)
+
+    assert Controller.objects.get(slug="sovellustalo").pk == controller.pk
+    assert_pages_identical(world, [u for u in world.urls if "sovellustalo" in u])
+    assert (
+        drafts()["sovellustalo/asiakasrekisteri"] == world.drafts["sovellustalo/asiakasrekisteri"]
+    )
+    assert not Register.objects.get(pk=register.pk).versions.filter(number=3).exists()
+    # The same files were adopted, the third version's PDFs deleted after the commit.
+    assert stored_files(world.media) == files_before
+    assert (result.files_reused, result.files_stored) == (5, 0)
+    assert result.replaced and result.new_ids == 0
+    assert result.created_users == [] and result.email_differs == []
+
+
+def test_import_beside_the_original_gives_new_ids_and_serves_the_same_bytes(world, db, data):
+    # The same company under another name: every id in the file is taken.
+    data["controller"]["slug"] = "turva-kopio"
+    digits = "7777777"
+    data["controller"]["business_id"] = f"{digits}-{business_id_check_digit(digits)}"
+    result = controller_import(data=data)
+
+    assert result.new_ids > 20
+    assert result.existing_members == ["editor-turvaratkaisu", "publisher-turvaratkaisu"]
+    original = world.drafts["turvaratkaisu/asiakasrekisteri"]
+    copied = build_snapshot(Register.objects.get(controller__slug="turva-kopio"))
+    ignored = {"id", "subject_groups", "data_category", "slug", "business_id"}
+    assert without(copied, ignored) == without(original, ignored)
+    # The stored pages and files (the company's index page is rendered live).
+    for url in world.urls:
+        if "/turvaratkaisu/asiakasrekisteri/" in url:
+            page = fetch(url.replace("/turvaratkaisu/", "/turva-kopio/"))
+            # An earlier version's banner, added when served, links to the current one.
+            body = page.body.replace(b"/turva-kopio/", b"/turvaratkaisu/")
+            assert body == world.pages[url].body, url
+            assert page.headers["ETag"] == world.pages[url].headers["ETag"], url
+
+
+def test_every_model_field_is_in_the_backup():
+    """A field added to a model but not to the backup format fails here."""
+    covered: dict[type[models.Model], set[str]] = {
+        Controller: {*backup.CONTROLLER_FIELDS, "logo"},
+        ContactPerson: {*backup.CONTACT_FIELDS, "controller"},
+        Membership: {"user", "controller", "role"},
+        Processor: {*backup.PROCESSOR_FIELDS, "controller"},
+        Register: {
+            *backup.REGISTER_FIELDS,
+            "controller",
+            "contact_person",
+            "supervisory_authority",
+        },
+        NoticeVersion: {*backup.VERSION_FIELDS, "register", "published_by"},
+        NoticeRendering: {*backup.RENDERING_FIELDS, "version", "pdf"},
+    }
+    for part in backup.PARTS:
+        covered[part.model] = {*part.fields, *part.links, "register"}
+    registered = set(translator.get_registered_models())
+    for model, names in covered.items():
+        own = {f.name for f in model._meta.concrete_fields if not f.primary_key}
+        own |= {f.name for f in model._meta.many_to_many}
+        # The untranslated column of a translated field holds the Finnish value and is
+        # set from name_fi on saving.
+        if model in registered:
+            own -= set(translator.get_options_for_model(model).fields)
+        if model is Register:
+            own.discard("processors")  # the register_processors rows, seen from the register
+        assert own == names, (model.__name__, own ^ names)
+
+    tenant_models = {m for m in apps.get_models() if is_tenant_model(m)}
+    # The audit log is not part of a backup (see docs/backup-format.md).
+    tenant_models = {m for m in tenant_models if m.__name__ != "AuditEvent"}
+    assert tenant_models <= set(covered), tenant_models - set(covered)
+
+
+# --- Refusals: a bad file changes nothing ----------------------------------------------
+
+
+def register_of(data: dict[str, Any]) -> dict[str, Any]:
+    return data["registers"][0]
+
+
+def last_rendering(data: dict[str, Any]) -> dict[str, Any]:
+    return register_of(data)["versions"][-1]["renderings"][-1]
+
+
+def set_in(path: tuple[Any, ...], value: Any) -> Callable[[dict[str, Any]], None]:
+    def mutate(data: dict[str, Any]) -> None:
+        target = data
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+
+    return mutate
+
+
+def delete_in(path: tuple[Any, ...]) -> Callable[[dict[str, Any]], None]:
+    def mutate(data: dict[str, Any]) -> None:
+        target = data
+        for key in path[:-1]:
+            target = target[key]
+        del target[path[-1]]
+
+    return mutate
+
+
+def flip_pdf_byte(data: dict[str, Any]) -> None:
+    pdf = last_rendering(data)["pdf"]
+    content = bytearray(base64_decode(pdf["content_base64"]))
+    content[len(content) // 2] ^= 0x01
+    pdf["content_base64"] = base64_encode(bytes(content))
+
+
+def consistent_tampered_pdf(data: dict[str, Any]) -> None:
+    """New PDF bytes with their own matching sha256: only pdf_hash (the ETag) disagrees."""
+    import hashlib
+
+    pdf = last_rendering(data)["pdf"]
+    content = base64_decode(pdf["content_base64"]) + b"%% appended"
+    pdf.update(
+        content_base64=base64_encode(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+    )
+
+
+def logo_bytes(content: bytes, name: str = "logos/logo.png") -> Callable[[dict[str, Any]], None]:
+    def mutate(data: dict[str, Any]) -> None:
+        import hashlib
+
+        data["controller"]["logo"] = {
+            "name": name,
+            "size": len(content),
+            "sha256": hashlib.sha256(content).hexdigest(),
+            "content_base64": base64_encode(content),
+        }
+
+    return mutate
+
+
+def base64_decode(text: str) -> bytes:
+    import base64
+
+    return base64.b64decode(text)
+
+
+def base64_encode(content: bytes) -> str:
+    import base64
+
+    return base64.b64encode(content).decode()
+
+
+def foreign_group_ref(world_data: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+    other = world_data["sovellustalo"]["registers"][0]["subject_groups"][0]["ref"]
+    return lambda data: register_of(data)["data_categories"][0].update(subject_groups=[other])
+
+
+def tamper(mutate_register: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+    return lambda data: mutate_register(register_of(data))
+
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+
+# (case, how to spoil the file, the error code expected)
+HOSTILE: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
+    ("wrong format", set_in(("format",), "something-else"), "format"),
+    ("newer schema version", set_in(("schema_version",), 2), "schema_version"),
+    ("schema version as text", set_in(("schema_version",), "1"), "schema_version"),
+    ("no schema version", delete_in(("schema_version",)), "schema_version"),
+    ("unknown top-level key", set_in(("extra",), {}), "unknown_key"),
+    ("missing controller field", delete_in(("controller", "name")), "missing_key"),
+    ("registers not a list", set_in(("registers",), {}), "type"),
+    ("order as text", tamper(lambda r: r["purposes"][0].update(order="1")), "type"),
+    ("boolean as integer", tamper(lambda r: r.update(is_online=1)), "type"),
+    ("integer as boolean", tamper(lambda r: r["purposes"][0].update(order=True)), "type"),
+    (
+        "naive datetime",
+        tamper(lambda r: r["versions"][0].update(published_at="2025-03-03T10:00:00")),
+        "type",
+    ),
+    (
+        "unknown key in a part",
+        tamper(lambda r: r["purposes"][0].update(controller=1)),
+        "unknown_key",
+    ),
+    ("NUL in a text", tamper(lambda r: r.update(name_fi="Asiakas\x00rekisteri")), "nul"),
+    (
+        "duplicate reference",
+        tamper(lambda r: r["sources"][1].update(ref=r["sources"][0]["ref"])),
+        "duplicate_ref",
+    ),
+    ("bad reference syntax", tamper(lambda r: r["sources"][0].update(ref="../x")), "bad_ref"),
+    (
+        "duplicate id",
+        tamper(lambda r: r["sources"][1].update(id=r["sources"][0]["id"])),
+        "duplicate_id",
+    ),
+    (
+        "contact person not in the file",
+        tamper(lambda r: r.update(contact_person="contact-999999")),
+        "unknown_ref",
+    ),
+    (
+        "database key instead of a reference",
+        tamper(lambda r: r.update(contact_person=1)),
+        "unknown_ref",
+    ),
+    (
+        "reference of the wrong kind",
+        tamper(lambda r: r["transfers"][0].update(processor=r["subject_groups"][0]["ref"])),
+        "unknown_ref",
+    ),
+    (
+        "retention rule naming a group",
+        tamper(
+            lambda r: r["retention_rules"][0].update(data_category=r["subject_groups"][0]["ref"])
+        ),
+        "unknown_ref",
+    ),
+    (
+        "register processor not in the file",
+        tamper(lambda r: r["register_processors"][0].update(processor="processor-999999")),
+        "unknown_ref",
+    ),
+    (
+        "publisher not among the users",
+        tamper(lambda r: r["versions"][0].update(published_by="mallory")),
+        "unknown_ref",
+    ),
+    ("membership of an unknown user", set_in(("memberships", 0, "user"), "mallory"), "unknown_ref"),
+    (
+        "unknown legal basis",
+        tamper(lambda r: r["purposes"][0].update(legal_bases=["6-1-z"])),
+        "unknown_code",
+    ),
+    ("unknown right", tamper(lambda r: r["rights"][0].update(right="immortality")), "unknown_code"),
+    (
+        "unknown supervisory authority",
+        tamper(lambda r: r.update(supervisory_authority={"email": "x@evil.example"})),
+        "unknown_authority",
+    ),
+    (
+        "right listed twice",
+        tamper(lambda r: r["rights"][1].update(right=r["rights"][0]["right"])),
+        "duplicate",
+    ),
+    ("version number twice", tamper(lambda r: r["versions"][1].update(number=1)), "duplicate"),
+    (
+        "rendering in another language",
+        lambda d: last_rendering(d).update(language="sv"),
+        "language",
+    ),
+    ("rendering missing", tamper(lambda r: r["versions"][0]["renderings"].pop()), "language"),
+    (
+        "PDF name with ..",
+        lambda d: last_rendering(d)["pdf"].update(name="notices/../../etc/passwd.pdf"),
+        "unsafe_name",
+    ),
+    (
+        "absolute PDF name",
+        lambda d: last_rendering(d)["pdf"].update(name="/etc/x.pdf"),
+        "unsafe_name",
+    ),
+    (
+        "PDF name with a backslash",
+        lambda d: last_rendering(d)["pdf"].update(name="notices\\..\\x.pdf"),
+        "unsafe_name",
+    ),
+    ("PDF byte changed", flip_pdf_byte, "hash"),
+    ("PDF replaced with its own hash", consistent_tampered_pdf, "hash"),
+    ("PDF size wrong", lambda d: last_rendering(d)["pdf"].update(size=1), "size"),
+    (
+        "PDF not base64",
+        lambda d: last_rendering(d)["pdf"].update(content_base64="%%%not base64"),
+        "type",
+    ),
+    (
+        "page changed after publishing",
+        lambda d: last_rendering(d).update(html=last_rendering(d)["html"] + "<script>x</script>"),
+        "hash",
+    ),
+    (
+        "snapshot changed",
+        tamper(lambda r: r["versions"][0]["snapshot"]["register"].update(slug="x")),
+        "hash",
+    ),
+    (
+        "broken change list",
+        tamper(lambda r: r["versions"][1].update(changes=[{"kind": "exploded"}])),
+        "missing_key",
+    ),
+    ("logo name with ..", logo_bytes(png(), "logos/../../settings.png"), "unsafe_name"),
+    ("absolute logo name", logo_bytes(png(), "/tmp/logo.png"), "unsafe_name"),
+    ("logo name with a backslash", logo_bytes(png(), "logos\\logo.png"), "unsafe_name"),
+    ("logo outside logos/", logo_bytes(png(), "notices/logo.png"), "unsafe_name"),
+    ("SVG logo with a script", logo_bytes(SVG, "logos/logo.svg"), "unsafe_name"),
+    ("SVG renamed .png", logo_bytes(SVG, "logos/logo.png"), "logo"),
+    ("logo too many pixels", logo_bytes(png(3000, 10), "logos/wide.png"), "logo"),
+    ("invalid business ID", set_in(("controller", "business_id"), "1234567-2"), "invalid"),
+    ("invalid slug", set_in(("controller", "slug"), "../turva"), "invalid"),
+    ("invalid brand colour", set_in(("controller", "brand_color"), "red;}"), "invalid"),
+    ("invalid email", set_in(("contact_persons", 0, "email"), "not-an-email"), "invalid"),
+    ("invalid register slug", tamper(lambda r: r.update(slug="a/b")), "invalid"),
+    ("unknown membership role", set_in(("memberships", 0, "role"), "owner"), "invalid"),
+    (
+        "invalid new username",
+        lambda d: [
+            d["users"][0].update(username="bad user!"),
+            d["memberships"][0].update(user="bad user!"),
+        ],
+        "invalid",
+    ),
+    ("text over its maximum length", tamper(lambda r: r.update(name_fi="x" * 201)), "invalid"),
+    (
+        "transfer to an EU country",
+        tamper(lambda r: r["transfers"][0].update(country="SE")),
+        "invalid",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "code"), [(m, c) for _case, m, c in HOSTILE], ids=[case for case, _m, _c in HOSTILE]
+)
+def test_a_spoiled_backup_is_refused_and_changes_nothing(world, db, data, mutate, code):
+    mutate(data)
+    before, files = row_counts(), stored_files(world.media)
+
+    with pytest.raises(BackupError) as refused:
+        controller_import(data=data, replace=True)  # even when asked to replace
+
+    assert refused.value.code == code, refused.value
+    assert row_counts() == before
+    assert stored_files(world.media) == files
+    assert_pages_identical(world, [u for u in world.urls if "/turvaratkaisu/" in u][:4])
+
+
+def test_a_reference_to_another_companys_object_is_refused(world, db, data):
+    foreign_group_ref(world.data)(data)
+    before = row_counts()
+    with pytest.raises(BackupError) as refused:
+        controller_import(data=data, replace=True)
+    assert refused.value.code == "unknown_ref"
+    assert "registers[0].data_categories[0].subject_groups[0]" in str(refused.value)
+    assert row_counts() == before
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"", "json"),
+        (b"\xff\xfe not utf-8", "encoding"),
+        (b"[1, 2, 3]", "format"),
+        (b'{"format": "tietosuoja-controller-backup", "format": "x"}', "json"),
+        (b'{"schema_version": NaN}', "json"),
+        (b"[" * 100_000 + b"]" * 100_000, "json"),
+    ],
+    ids=["empty", "not UTF-8", "not an object", "duplicate keys", "NaN", "deeply nested"],
+)
+def test_a_file_that_is_not_a_backup_is_refused(world, db, tmp_path, content, code):
+    path = tmp_path / "backup.json"
+    path.write_bytes(content)
+    before = row_counts()
+    with pytest.raises(BackupError) as refused:
+        controller_import(data=backup.backup_read(path=path), replace=True)
+    assert refused.value.code == code
+    assert row_counts() == before
+
+
+def test_a_truncated_file_is_refused_with_a_clear_message(world, db, tmp_path):
+    whole = world.files["hyvinvointi"].read_bytes()
+    path = tmp_path / "truncated.json"
+    path.write_bytes(whole[: len(whole) // 2])
+    before, files = row_counts(), stored_files(world.media)
+
+    with translation.override("en"), pytest.raises(CommandError) as refused:
+        call_command("import_controller", str(path), replace=True, stdout=StringIO())
+
+    message = str(refused.value)
+    assert "nothing was changed" in message
+    assert "not valid JSON" in message and "truncated" in message
+    assert row_counts() == before
+    assert stored_files(world.media) == files
+
+
+def test_the_refusal_is_in_finnish_for_a_finnish_operator(world, db):
+    with translation.override("fi"), pytest.raises(CommandError) as refused:
+        call_command("import_controller", str(world.files["hyvinvointi"]), stdout=StringIO())
+    assert "--replace" in str(refused.value)
+    assert "muutettu" in str(refused.value) or "ei tuotu" in str(refused.value)
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(world, db, settings):
+    size = world.files["hyvinvointi"].stat().st_size
+    with pytest.raises(CommandError, match=str(size - 1)):
+        call_command(
+            "import_controller",
+            str(world.files["hyvinvointi"]),
+            replace=True,
+            max_bytes=size - 1,
+            stdout=StringIO(),
+        )
+    settings.BACKUP_MAX_BYTES = 1000
+    with pytest.raises(BackupError) as refused:
+        backup.backup_read(path=world.files["hyvinvointi"])
+    assert refused.value.code == "too_large"
+
+
+def test_a_failure_while_writing_removes_the_stored_files_and_rolls_back(
+    world, db, data, settings, tmp_path, monkeypatch
+):
+    settings.MEDIA_ROOT = tmp_path / "media"  # empty storage: every file is stored anew
+    before = row_counts()
+
+    def fail(self: Any) -> None:
+        raise DatabaseError("the disk is full")
+
+    monkeypatch.setattr(backup._Importer, "advance_sequences", fail)
+    with pytest.raises(BackupError) as refused:
+        controller_import(data=data, replace=True)
+
+    assert refused.value.code == "database"
+    assert row_counts() == before
+    assert stored_files(settings.MEDIA_ROOT) == set()
+    settings.MEDIA_ROOT = world.media
+    assert_pages_identical(world, [u for u in world.urls if "/turvaratkaisu/" in u])
+
+
+def test_a_model_rule_broken_after_the_deletion_rolls_the_deletion_back(world, db, data):
+    """Cross-field rules run while writing: the replaced company's data must come back."""
+    transfer = register_of(data)["transfers"][0]
+    transfer.update(processor=None, recipient_fi="", recipient_en="")
+    before = row_counts()
+    with pytest.raises(BackupError) as refused:
+        controller_import(data=data, replace=True)
+    assert refused.value.code == "invalid"
+    assert "transfers[0]" in refused.value.path
+    assert row_counts() == before
+    assert Transfer.objects.filter(register__controller__slug="turvaratkaisu").exists()
