@@ -66,18 +66,53 @@ def version_urls(controller_slug: str, register_slug: str, language: str, number
     }
 
 
-def brand_text_color(color: str) -> str:
-    """Black or white, whichever contrasts more with ``color`` (WCAG relative luminance)."""
+def _relative_luminance(color: str) -> float:
+    """WCAG relative luminance of a ``#rrggbb`` colour."""
 
     def channel(hex_pair: str) -> float:
         value = int(hex_pair, 16) / 255
         return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
 
     red, green, blue = (channel(color[i : i + 2]) for i in (1, 3, 5))
-    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
-    contrast_white = 1.05 / (luminance + 0.05)
-    contrast_black = (luminance + 0.05) / 0.05
-    return "#ffffff" if contrast_white >= contrast_black else "#000000"
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
+    lighter, darker = sorted((_relative_luminance(first), _relative_luminance(second)))[::-1]
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def brand_text_color(color: str) -> str:
+    """Black or white, whichever contrasts more with ``color`` (WCAG relative luminance).
+
+    The better of the two is always at least 4.58:1, so text on the brand colour
+    meets WCAG AA whatever colour a controller picks.
+    """
+    if contrast_ratio(color, "#ffffff") >= contrast_ratio(color, "#000000"):
+        return "#ffffff"
+    return "#000000"
+
+
+# The lightest background brand-coloured text and links sit on (the summary box).
+ACCENT_BACKGROUND = "#f5f7f9"
+ACCENT_MIN_CONTRAST = 4.5
+
+
+def brand_accent_color(color: str) -> str:
+    """The brand colour, darkened just enough for text and links on a light background.
+
+    Links, the summary's edge and other accents use it on white and on
+    ``ACCENT_BACKGROUND``; a light brand colour (yellow, say) is darkened step by
+    step towards black, keeping its hue, until it reaches WCAG AA's 4.5:1.
+    """
+    red, green, blue = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    for step in range(101):
+        scale = 1 - step / 100
+        accent = f"#{round(red * scale):02x}{round(green * scale):02x}{round(blue * scale):02x}"
+        if contrast_ratio(accent, ACCENT_BACKGROUND) >= ACCENT_MIN_CONTRAST:
+            return accent
+    return "#000000"
 
 
 def _history_entries(history: list[dict[str, Any]], language: str, snapshot_slugs: tuple) -> list:
@@ -127,6 +162,7 @@ def context(
         ],
         "brand_color": brand,
         "brand_text_color": brand_text_color(brand),
+        "brand_accent": brand_accent_color(brand),
         "logo_url": f"/media/{notice['controller']['logo']}"
         if notice["controller"]["logo"]
         else "",
