@@ -13,7 +13,7 @@ RUN_ENV := DEBUG=1
 # Tests run with production-like settings (DEBUG off) but plain HTTP.
 TEST_ENV := SECRET_KEY=test-only-not-secret SECURE_SSL_REDIRECT=0
 
-.PHONY: run test install messages lint format clean bench
+.PHONY: run test test-browser install messages lint format clean bench
 
 $(STAMP): requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ run: install messages
 test: install messages
 	$(TEST_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+# Only the real-browser tests (tests/browser: Playwright and /usr/bin/chromium, see README).
+test-browser: install messages
+	$(TEST_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(TEST_ENV) $(BIN)/pytest -m browser $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff format --check .

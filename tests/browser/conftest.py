@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -160,6 +161,27 @@ def media(settings, tmp_path) -> Path:
     return root
 
 
+def _blank_pdf() -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def pages_only(monkeypatch) -> None:
+    """Publishing skips WeasyPrint and stores a blank PDF: for tests of the pages alone.
+
+    A real render costs about a second a language. The PDFs themselves are read back
+    where they matter: test_visitor (the download) and test_accessibility (the tags).
+    """
+    blank = _blank_pdf()
+    monkeypatch.setattr("notices.rendering.render_pdf", lambda html, **kwargs: blank)
+
+
 @dataclass
 class Site:
     """Acme's complete notice, its editor alice and its publisher paula."""
@@ -219,3 +241,34 @@ def log_in(page: Page, base_url: str, username: str) -> None:
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_selector("#user-tools")
+
+
+# --- Accessibility -------------------------------------------------------------------
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_REPORTS = ROOT / "test-artifacts" / "axe"
+
+
+def axe_check(page: Page, name: str) -> int:
+    """Run axe-core (bundled with axe-playwright-python) on the page: no WCAG 2.1 AA violation.
+
+    Returns the number of rules axe ran, and writes the result summary to
+    ``test-artifacts/axe/<name>.json``.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(
+        page,
+        options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
+    )
+    response = results.response
+    rules = {
+        kind: sorted(rule["id"] for rule in response[kind])
+        for kind in ("violations", "passes", "incomplete", "inapplicable")
+    }
+    AXE_REPORTS.mkdir(parents=True, exist_ok=True)
+    (AXE_REPORTS / f"{name}.json").write_text(
+        json.dumps({"url": page.url, "axe": response["testEngine"]["version"], **rules}, indent=1)
+    )
+    assert results.violations_count == 0, f"{name} ({page.url}):\n{results.generate_report()}"
+    return sum(len(ids) for ids in rules.values())

@@ -120,6 +120,7 @@ def test_visitor_reads_switches_language_downloads_pdf_and_reads_history(site: S
     assert console_errors == []
 
 
+@pytest.mark.usefixtures("pages_only")
 def test_no_request_leaves_the_origin(site: Site, page: Page):
     """Reading a privacy notice is itself private: no fonts, scripts or analytics elsewhere."""
     site.publish_two_versions()
@@ -152,6 +153,7 @@ def test_no_request_leaves_the_origin(site: Site, page: Page):
     assert console_errors == []
 
 
+@pytest.mark.usefixtures("pages_only")
 def test_public_pages_work_without_javascript(site: Site, browser: Browser):
     site.publish_two_versions()
     for viewport in ({"width": 1280, "height": 900}, {"width": 375, "height": 740}):
@@ -181,6 +183,7 @@ def test_public_pages_work_without_javascript(site: Site, browser: Browser):
             context.close()
 
 
+@pytest.mark.usefixtures("pages_only")
 def test_sections_fold_on_a_phone_and_print_in_full(site: Site, browser: Browser):
     site.publish_two_versions()
     context = new_context(browser, viewport={"width": 375, "height": 740}, is_mobile=True)
@@ -229,6 +232,7 @@ def test_sections_fold_on_a_phone_and_print_in_full(site: Site, browser: Browser
         context.close()
 
 
+@pytest.mark.usefixtures("pages_only")
 def test_screenshots_of_the_public_page(site: Site, page: Page):
     site.publish_two_versions()
     for lang in ("fi", "en"):

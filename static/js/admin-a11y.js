@@ -1,0 +1,56 @@
+/* Accessibility fixes for the admin's translation tabs (django-modeltranslation on
+   our vendored jQuery UI). Loaded with `defer` from templates/admin/base_site.html:
+   after jQuery UI, before the tabs are built on "ready".
+
+   - A jQuery UI tab is an <li role="tab"> holding a link that can still take focus
+     (tabindex -1), which makes an interactive control inside another. Once the tabs
+     are built, each link keeps its #fragment in data-tab-href instead of href, so
+     only the tab itself is focusable; jQuery UI treats such a tab as local.
+   - modeltranslation's "all languages" <select> next to the page title gets a name.
+   - The search icons of Django's two-box "filter_horizontal" widget carry an
+     aria-label on a plain <span>, which names nothing: they become images.
+*/
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var $ = window.django && window.django.jQuery;
+  if (!$ || !$.ui || !$.ui.tabs) {
+    return;
+  }
+
+  $.widget("ui.tabs", $.ui.tabs, {
+    _processTabs: function () {
+      this.element.find("a[data-tab-href]").each(function () {
+        this.setAttribute("href", this.getAttribute("data-tab-href"));
+      });
+      this._super();
+      this.anchors.each(function () {
+        var href = this.getAttribute("href");
+        if (href && href.charAt(0) === "#") {
+          this.setAttribute("data-tab-href", href);
+          this.removeAttribute("href");
+        }
+      });
+    },
+    _isLocal: function (anchor) {
+      return anchor.hasAttribute("data-tab-href") || this._super(anchor);
+    }
+  });
+
+  // SelectFilter2 builds its widgets on "load", in a listener added before this one.
+  window.addEventListener("load", function () {
+    document.querySelectorAll(".selector .help-tooltip[aria-label]:not([role])").forEach(
+      function (icon) {
+        icon.setAttribute("role", "img");
+      }
+    );
+  });
+
+  $(function () {
+    var label = script && script.getAttribute("data-switch-label");
+    var select = document.getElementById("modeltranslation-main-switch");
+    if (select && label && !select.hasAttribute("aria-label")) {
+      select.setAttribute("aria-label", label);
+    }
+  });
+})();
