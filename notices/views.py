@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from controllers.models import Controller
 
 from .models import NoticeRendering, NoticeVersion, Register
-from .rendering import ARCHIVED_MARKER, public_urls
+from .rendering import ARCHIVED_MARKER, brand_accent_color, brand_text_color, public_urls
 from .services import pdf_download_name
 
 CURRENT_CACHE = "public, max-age=300, stale-while-revalidate=60"
@@ -209,7 +209,9 @@ def pdf(
 
 def controller_index(request: HttpRequest, lang: str, controller: str) -> HttpResponse:
     """The controller's published, online notices in ``lang``."""
-    company = get_object_or_404(Controller.objects.only("name", "slug"), slug=controller)
+    company = get_object_or_404(
+        Controller.objects.only("name", "slug", "brand_color", "logo"), slug=controller
+    )
     registers = (
         Register.objects.filter(
             controller=company, is_online=True, versions__renderings__language=lang
@@ -232,6 +234,11 @@ def controller_index(request: HttpRequest, lang: str, controller: str) -> HttpRe
                     for r in registers
                 ],
                 "other_lang": "en" if lang == "fi" else "fi",
+                # The company's colours and logo as they are now (notices keep theirs).
+                "brand_color": company.brand_color,
+                "brand_text_color": brand_text_color(company.brand_color),
+                "brand_accent": brand_accent_color(company.brand_color),
+                "logo_url": f"/media/{company.logo.name}" if company.logo else "",
             },
         )
     response["Cache-Control"] = CURRENT_CACHE

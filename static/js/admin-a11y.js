@@ -6,7 +6,8 @@
      (tabindex -1), which makes an interactive control inside another. Once the tabs
      are built, each link keeps its #fragment in data-tab-href instead of href, so
      only the tab itself is focusable; jQuery UI treats such a tab as local.
-   - modeltranslation's "all languages" <select> next to the page title gets a name.
+   - modeltranslation's "all languages" <select> next to the page title gets a name
+     and shows the language whose tabs are open.
    - The search icons of Django's two-box "filter_horizontal" widget carry an
      aria-label on a plain <span>, which names nothing: they become images.
 */
@@ -51,6 +52,11 @@
     var select = document.getElementById("modeltranslation-main-switch");
     if (select && label && !select.hasAttribute("aria-label")) {
       select.setAttribute("aria-label", label);
+    }
+    // It starts on the first language whatever tab is open; show the open one.
+    var open = document.querySelector(".ui-tabs-nav li.ui-tabs-active");
+    if (select && open) {
+      select.value = String($(open).index());
     }
   });
 })();

@@ -250,6 +250,11 @@ def test_contrast_holds_whatever_the_brand_colour(site: Site, context: BrowserCo
         )
         assert ring["outlineColor"] == header_text
         axe_check(page, f"brand-{brand.lstrip('#')}")
+        # The company's list of notices wears the same colours.
+        page.goto(f"{site.url}/en/acme/")
+        assert page.evaluate(JS_COLOURS, ".site-header")[1] == brand
+        for selector in (".controller-name", ".header-links a", ".notice-list a"):
+            assert text_contrast(page, selector) >= 4.5, (brand, selector)
 
 
 def structure_types(node, found: set[str], depth: int = 0) -> set[str]:  # type: ignore[no-untyped-def]

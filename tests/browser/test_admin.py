@@ -183,7 +183,13 @@ def test_customised_admin_pages_have_no_accessibility_violations(site: Site, pag
         page.goto(change_url)
         expect(page.locator("html")).to_have_attribute("lang", lang)
         # The translation tabs are built: the page is checked as a person sees it.
-        expect(page.locator("#modeltranslation-main-switch")).to_be_visible()
+        switch = page.locator("#modeltranslation-main-switch")
+        expect(switch).to_be_visible()
+        # It shows the language whose tabs are open: the admin's own.
+        expect(switch).to_have_value("0" if lang == "fi" else "1")
+        expect(page.locator(f'li[aria-controls="tab_id_name_{lang}"]')).to_have_attribute(
+            "aria-selected", "true"
+        )
         open_section(page, "purposes")
         axe_check(page, f"admin-register-change-{lang}")
 
