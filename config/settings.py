@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.PublicPagesDoNotVaryByLanguage",
     "django.middleware.locale.LocaleMiddleware",
+    # 400 for NUL characters in the address, 503 when the database is away.
+    "notices.middleware.DatabaseGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
