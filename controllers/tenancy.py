@@ -19,6 +19,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.filters import RelatedFieldListFilter
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import QuerySet
@@ -27,6 +28,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import Controller, Membership
+from .validators import validate_no_control_characters
 
 # --- Queries ------------------------------------------------------------------------
 
@@ -216,11 +218,53 @@ class TenantRelatedFieldListFilter(RelatedFieldListFilter):
         return [(obj.pk, str(obj)) for obj in queryset]
 
 
+# The most characters a long text (a register's introduction, a description) may have.
+TEXT_MAX_LENGTH = 10_000
+
+
+class _ForgivingAutocomplete:
+    """An autocomplete box that shows a submitted value which cannot be a key as no choice.
+
+    Django's own looks every submitted value up when it redisplays a refused form,
+    and a value such as ``processor=abc`` then fails with a server error instead
+    of the field's "Select a valid choice".
+    """
+
+    def optgroups(self, name, value, attr=None):  # type: ignore[no-untyped-def]
+        target = self.field.target_field
+        keys = []
+        for item in value:
+            try:
+                target.to_python(item)
+            except (ValidationError, TypeError, ValueError):
+                continue
+            keys.append(item)
+        return super().optgroups(name, keys, attr)
+
+
+class TenantAutocompleteSelect(_ForgivingAutocomplete, AutocompleteSelect):
+    pass
+
+
+class TenantAutocompleteSelectMultiple(_ForgivingAutocomplete, AutocompleteSelectMultiple):
+    pass
+
+
 class _TenantAdminBase:
     """What model admins and inlines share: permissions and scoped choices."""
 
-    # Addresses typed without a scheme are taken as https.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    # Addresses typed without a scheme are taken as https. Texts may hold no
+    # invisible control characters (controllers.validators), and long texts have a
+    # limit: a megabyte pasted into one field would make the admin page and the PDF
+    # of every version huge and slow.
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.CharField: {"validators": [validate_no_control_characters]},
+        models.TextField: {
+            "max_length": TEXT_MAX_LENGTH,
+            "validators": [validate_no_control_characters],
+        },
+    }
 
     # What members (non-superusers) may do besides viewing their own rows.
     members_can_add = True
@@ -275,12 +319,20 @@ class _TenantAdminBase:
         related = db_field.related_model
         base = kwargs.get("queryset", related._default_manager.all())
         kwargs["queryset"] = self._narrow(request, related, base)
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = TenantAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
         related = db_field.related_model
         base = kwargs.get("queryset", related._default_manager.all())
         kwargs["queryset"] = self._narrow(request, related, base)
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = TenantAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

@@ -90,3 +90,25 @@ def validate_origins(value: str) -> None:
                 code="origin",
                 params={"origin": origin[:100]},
             )
+
+
+# Invisible characters that change how other text is shown: control characters
+# other than tab and line breaks (terminal escape codes among them), which the
+# PDF fonts draw as empty boxes, and the Unicode bidirectional embeddings,
+# overrides and isolates, which show a text reversed ("evil.exe" as "exe.live"),
+# the notice's own words after it included. NUL is refused by Django's forms.
+INVISIBLE_CONTROL_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def validate_no_control_characters(value: str) -> None:
+    """Refuse text with an invisible control or text-direction character."""
+    found = INVISIBLE_CONTROL_RE.search(value or "")
+    if found:
+        raise ValidationError(
+            _(
+                "The text contains an invisible control character (U+%(code)04X) that would "
+                "change how the notice is shown. Remove it."
+            ),
+            code="control_character",
+            params={"code": ord(found.group())},
+        )

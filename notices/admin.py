@@ -25,6 +25,7 @@ from controllers.tenancy import (
     can_publish,
     get_for_user_or_404,
 )
+from controllers.validators import validate_no_control_characters
 
 from . import rendering, services
 from .changes import compute_changes, describe
@@ -385,11 +386,13 @@ class PublishForm(forms.Form):
         label=_("Summary of changes in Finnish"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
+        validators=[validate_no_control_characters],
     )
     summary_en = forms.CharField(
         label=_("Summary of changes in English"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
+        validators=[validate_no_control_characters],
     )
 
     def __init__(self, *args, languages: list[str], **kwargs) -> None:  # type: ignore[no-untyped-def]

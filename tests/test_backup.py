@@ -46,6 +46,10 @@ from notices.models import (
 )
 from notices.snapshot import build_snapshot
 
+# Every test uses the database, so pytest-django runs them before the transactional
+# tests, whose flush would empty the catalogues that the demo needs.
+pytestmark = pytest.mark.django_db
+
 SLUGS = ("turvaratkaisu", "sovellustalo", "hyvinvointi")
 LOGO_COMPANY = "sovellustalo"
 # The response headers a restored page must repeat exactly.

@@ -74,7 +74,15 @@ class Command(BaseCommand):
             "size": len(content),
         }
         if output in (None, "-"):
-            self.stdout.write(content.decode(), ending="")
+            # The bytes as they are, whatever the locale's encoding; a StringIO given
+            # by call_command has no buffer and takes the text.
+            buffer = getattr(getattr(self.stdout, "_out", None), "buffer", None)
+            if buffer is not None:
+                self.stdout.flush()
+                buffer.write(content)
+                buffer.flush()
+            else:
+                self.stdout.write(content.decode(), ending="")
             self.stderr.write(report)
             return
         path = Path(output)
