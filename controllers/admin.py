@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from .models import ContactPerson, Controller, Membership
+from .models import AuditEvent, ContactPerson, Controller, Membership
 from .tenancy import TenantAdminMixin
 
 admin.site.site_header = _("Privacy notices")
@@ -62,3 +62,41 @@ class MembershipAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_select_related = ["user", "controller"]
     search_fields = ["user__username", "user__email", "controller__name"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(TenantAdminMixin, admin.ModelAdmin):
+    """The audit log of the user's controllers: read-only, for superusers too."""
+
+    members_can_add = False
+    members_can_change = False
+    members_can_delete = False
+    list_display = ["created_at", "username", "action", "content_type", "object_repr", "summary"]
+    list_filter = ["controller", "action"]
+    list_select_related = ["controller", "content_type"]
+    search_fields = ["object_repr", "username", "details"]
+    date_hierarchy = "created_at"
+    fields = [
+        "created_at",
+        "controller",
+        "username",
+        "action",
+        "content_type",
+        "object_id",
+        "object_repr",
+        "summary",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    @admin.display(description=_("details"))
+    def summary(self, obj: AuditEvent) -> str:
+        return obj.summary()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import validate_slug
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .validators import (
@@ -160,3 +162,71 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.controller} ({self.get_role_display()})"
+
+
+class AuditEvent(models.Model):
+    """Who did what, when, to which object of a controller: an append-only log.
+
+    Written only through ``controllers.audit.audit_record``: by the admin for every
+    addition, change and deletion, and by the publishing services. The rows outlive
+    their objects and users (names are copied); if a controller is deleted its
+    events stay, visible to superusers only.
+    """
+
+    tenant_path = "controller"
+
+    class Action(models.TextChoices):
+        ADD = "add", _("added")
+        CHANGE = "change", _("changed")
+        DELETE = "delete", _("deleted")
+        PUBLISH = "publish", _("published")
+        OFFLINE = "offline", _("taken offline")
+        ONLINE = "online", _("brought back online")
+
+    controller = models.ForeignKey(
+        Controller,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        verbose_name=_("controller"),
+    )
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action)
+    content_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("object type"),
+    )
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    details = models.TextField(_("details"), blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["controller", "-created_at"], name="audit_controller_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.object_repr}"
+
+    def summary(self) -> str:
+        """``details`` in the reader's language (the admin's change messages are JSON)."""
+        if self.details.startswith("["):
+            from django.contrib.admin.models import LogEntry
+
+            return LogEntry(change_message=self.details).get_change_message()
+        return self.details

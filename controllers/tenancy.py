@@ -27,6 +27,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from .audit import AuditedAdminMixin
 from .models import Controller, Membership
 from .validators import validate_no_control_characters
 
@@ -351,8 +352,12 @@ def _tenant_form(base: type[forms.ModelForm], request: HttpRequest) -> type[form
     )
 
 
-class TenantAdminMixin(_TenantAdminBase):
-    """Row-level tenancy for a ModelAdmin. Put it first among the bases."""
+class TenantAdminMixin(AuditedAdminMixin, _TenantAdminBase):
+    """Row-level tenancy for a ModelAdmin. Put it first among the bases.
+
+    Every addition, change and deletion is also recorded in the controller's audit
+    log (controllers.audit).
+    """
 
     form = TenantModelForm
 
@@ -464,8 +469,11 @@ class TenantInlineMixin(_TenantAdminBase):
         return queryset
 
 
-class GlobalCatalogueAdminMixin(_TenantAdminBase):
-    """A shared catalogue: every member may read it, only superusers change it."""
+class GlobalCatalogueAdminMixin(AuditedAdminMixin, _TenantAdminBase):
+    """A shared catalogue: every member may read it, only superusers change it.
+
+    Changes are audited without a controller: only superusers see those events.
+    """
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._is_tenant_user(request)

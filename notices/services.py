@@ -13,6 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from controllers.audit import audit_record
+from controllers.models import AuditEvent
 from controllers.tenancy import can_publish, is_member
 
 from .changes import compute_changes
@@ -148,6 +150,12 @@ def notice_publish(
                     html_hash=hashlib.sha256(rendered.html.encode()).hexdigest(),
                     pdf_hash=hashlib.sha256(rendered.pdf).hexdigest(),
                 )
+            audit_record(
+                user=user,
+                controller=locked.controller_id,
+                action=AuditEvent.Action.PUBLISH,
+                obj=version,
+            )
     except IntegrityError as exc:
         _remove(stored)
         raise PublishRefused(
@@ -203,6 +211,13 @@ def register_set_online(*, register: Register, user: Any, online: bool) -> Regis
     """Take a register's public notice offline (410 Gone) or bring it back."""
     if not can_publish(user, register.controller_id):
         raise PermissionDenied
-    Register.objects.filter(pk=register.pk).update(is_online=online)
-    register.is_online = online
+    with transaction.atomic():
+        Register.objects.filter(pk=register.pk).update(is_online=online)
+        register.is_online = online
+        audit_record(
+            user=user,
+            controller=register.controller_id,
+            action=AuditEvent.Action.ONLINE if online else AuditEvent.Action.OFFLINE,
+            obj=register,
+        )
     return register

@@ -11,6 +11,7 @@ from __future__ import annotations
 import mimetypes
 from typing import Any
 
+from csp.constants import NONE
 from django.core.files.storage import default_storage
 from django.db.models import OuterRef, Subquery
 from django.http import (
@@ -27,6 +28,7 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
 from controllers.models import Controller
+from controllers.validators import ORIGIN_RE
 
 from .models import NoticeRendering, NoticeVersion, Register
 from .rendering import ARCHIVED_MARKER, brand_accent_color, brand_text_color, public_urls
@@ -155,8 +157,14 @@ def embed(request: HttpRequest, lang: str, controller: str, register: str) -> Ht
     """The notice without site chrome, framable only by the controller's own origins."""
     rendering = _find(lang, controller, register, None, ["embed_html"])
     response = _page(request, rendering, rendering.embed_html, "embed", CURRENT_CACHE)
-    origins = rendering.version.register.controller.embed_origin_list
-    response["Content-Security-Policy"] = "frame-ancestors " + " ".join(["'self'", *origins])
+    # The site-wide policy (config/security.py) with frame-ancestors replaced by the
+    # controller's own origins, checked again here because they go into a header.
+    origins = [
+        origin
+        for origin in rendering.version.register.controller.embed_origin_list
+        if ORIGIN_RE.match(origin)
+    ]
+    response._csp_replace = {"frame-ancestors": origins or [NONE]}
     response.xframe_options_exempt = True
     return response
 

@@ -12,7 +12,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from controllers.models import ContactPerson, Controller, Membership
+from controllers.audit import audit_record
+from controllers.models import AuditEvent, ContactPerson, Controller, Membership
 from notices import services
 from notices.models import (
     Cookie,
@@ -110,6 +111,8 @@ def make_tenant(name: str, slug: str, business_id: str) -> Tenant:
     processor = Processor.objects.create(
         controller=controller, name=f"{name} CRM", service_fi="Asiakkuudenhallinta", country="US"
     )
+    # An audit log entry, so every tenant admin (the audit log's too) has a row per tenant.
+    audit_record(user=None, controller=controller, action=AuditEvent.Action.ADD, obj=register)
     return Tenant(
         controller=controller,
         contact=contact,

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
-from django.test import Client
+from django.test import Client, RequestFactory
 from modeltranslation.translator import translator
 
 from controllers.models import ContactPerson, Controller, Membership
@@ -109,6 +109,12 @@ def test_three_controllers_with_valid_business_ids():
         assert controller.country_en == "Finland"
 
 
+def log_in(username: str, password: str) -> User | None:
+    """Authenticate as the admin's login form does (django-axes needs the request)."""
+    request = RequestFactory().post("/admin/login/", REMOTE_ADDR="192.0.2.1")
+    return authenticate(request, username=username, password=password)
+
+
 def test_each_company_has_an_editor_and_a_publisher_who_can_log_in():
     load()
 
@@ -120,13 +126,13 @@ def test_each_company_has_an_editor_and_a_publisher_who_can_log_in():
             assert user.is_staff
             assert not user.is_superuser
             password = f"demo-{controller.slug}-2026"
-            assert authenticate(username=user.username, password=password) == user
+            assert log_in(user.username, password) == user
 
 
 def test_admin_is_a_superuser_with_the_demo_password():
     load()
 
-    admin = authenticate(username="admin", password="demo-admin-2026")
+    admin = log_in("admin", "demo-admin-2026")
     assert admin is not None
     assert admin.is_superuser
     assert admin.is_staff
