@@ -53,5 +53,12 @@ format: install
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+# Many visitors on gunicorn over many published notices, in a throw-away directory
+# (README: Load test). `make load LOAD_ARGS=--smoke` for the short run CI makes;
+# LOAD_DATABASE_URL=postgres://... to load a PostgreSQL database instead of SQLite.
+.PHONY: load
+load: install messages
+	$(BIN)/python load/run.py $(LOAD_ARGS)
+
 clean:
 	rm -rf $(VENV) staticfiles var/media
