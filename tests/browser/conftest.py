@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.storage import default_storage
+from django.db import connections
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
@@ -38,6 +40,24 @@ from tests.notices_factory import complete_notice, publish
 # Django reads this on every guarded call (not at import): Playwright's sync API keeps
 # an event loop in this thread, which Django would otherwise take for async code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _database_connections_per_thread() -> None:
+    """Keep Django's database connections per thread, also while a browser runs.
+
+    Django keeps connections per thread, and per asyncio task when an event loop runs
+    in the thread. Playwright's sync API keeps its loop running in this thread (in
+    another greenlet), so from the moment a browser starts Django would open a second
+    set of connections here: on SQLite's in-memory test database a second connection
+    sees an empty database, and every later test in this process would use it. The
+    tests are synchronous code, so the connections stay in plain thread-local storage.
+    """
+    storage = getattr(connections._connections, "_storage", None)
+    if isinstance(storage, threading.local):
+        connections._connections = storage
+
+
+_database_connections_per_thread()
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
