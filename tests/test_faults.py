@@ -528,7 +528,7 @@ def test_visitor_sees_the_published_version_while_the_draft_is_edited(
         nonlocal edits
         try:
             data = form_data(client.get(address))
-            while not stop.is_set() and edits < 40:
+            while not stop.is_set() and edits < 15:
                 edits += 1
                 data["name_fi"] = f"Luonnos {edits}"
                 data["introduction_en"] = f"Draft introduction {edits}"
