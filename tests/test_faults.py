@@ -202,6 +202,12 @@ def test_pdf_fault_during_publish_is_refused_and_the_previous_version_stays(
 # --- The database goes away during a public request --------------------------------------
 
 
+@pytest.fixture
+def quick_pdf(monkeypatch) -> None:
+    """Publishing without WeasyPrint, where the PDF's content does not matter."""
+    monkeypatch.setattr(rendering, "render_pdf", lambda html, **kwargs: b"%PDF-1.7\n%%EOF\n")
+
+
 def assert_unavailable_page(response, language: str) -> None:
     assert response.status_code == 503, response.status_code
     assert response["Retry-After"] == "30"
@@ -276,7 +282,7 @@ def driver_fails(kind: str) -> Iterator[dict]:
 @pytest.mark.parametrize("kind", ["OperationalError", "InterfaceError"])
 @pytest.mark.parametrize("language", ["fi", "en"])
 def test_database_error_in_a_public_request_is_a_clean_503(
-    kind: str, language: str, register: Register, paula: User
+    kind: str, language: str, register: Register, paula: User, quick_pdf
 ):
     publish(register, paula)
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
@@ -345,7 +351,7 @@ def sqlite_table_locked(table: str) -> Iterator[None]:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_database_lost_between_requests_is_a_503_and_the_next_request_works(
-    register: Register, paula: User
+    register: Register, paula: User, quick_pdf
 ):
     """PostgreSQL: the server ends the backend. SQLite: a writer locks the table."""
     publish(register, paula)
@@ -408,7 +414,7 @@ def wsgi_get(handler: WSGIHandler, path: str) -> tuple[str, dict[str, str], byte
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_database_down_through_the_wsgi_handler_is_a_503_until_it_is_back(
-    register: Register, paula: User, settings
+    register: Register, paula: User, settings, quick_pdf
 ):
     """The production request cycle: request signals, connection reuse and health checks.
 
