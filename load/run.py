@@ -442,6 +442,9 @@ def main() -> int:
             "server_cores": server_cpu / wall,
             "client_cores": client_cpu / wall,
             "other_cores": other_cores,
+            "server_cpu_ms_per_request": server_cpu * 1000 / len(everything)
+            if everything
+            else None,
             "other_cores_before": idle_load,
             "results": rows,
         }
@@ -459,6 +462,13 @@ def main() -> int:
             f"server {report['server_cores']:.2f}, load client {report['client_cores']:.2f}, "
             f"other processes {other_cores:.2f} (of {os.cpu_count()})"
         )
+        if everything:
+            per_request = report["server_cpu_ms_per_request"]
+            log(
+                f"server CPU per request: {per_request:.2f} ms (whatever else runs): about "
+                f"{(os.cpu_count() or 1) * 1000 / per_request:.0f} req/s if gunicorn had all "
+                f"{os.cpu_count()} cores to itself"
+            )
         if other_cores >= bench.OTHER_LOAD_CORES:
             log(
                 "load: warning: other processes used the CPUs during the run; req/s and "
