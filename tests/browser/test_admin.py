@@ -130,7 +130,7 @@ def test_editor_edits_and_previews_then_publisher_publishes(site: Site, context:
     response = page.goto(f"{site.url}/admin/notices/register/{register.pk}/publish/")
     assert response is not None and response.status == 403
     assert NoticeVersion.objects.filter(register=register).count() == 1
-    page.goto(change_url)
+    page.goto(f"{site.url}/admin/")
     page.locator("#logout-form button").click()
     expect(page).to_have_url(f"{site.url}/admin/logout/")
 
