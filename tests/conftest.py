@@ -5,9 +5,11 @@ Everything of Borealis carries the word "borealis", so a page that leaks it is e
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
@@ -27,13 +29,42 @@ from notices.models import (
     Register,
     RegisterProcessor,
     RetentionRule,
+    Right,
     SecurityMeasure,
     Source,
+    SupervisoryAuthority,
     Transfer,
 )
 from notices.snapshot import build_snapshot, content_hash
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+CATALOGUE_MIGRATION = importlib.import_module("notices.migrations.0002_catalogues")
+
+
+@pytest.fixture(autouse=True)
+def _shared_catalogues(request: pytest.FixtureRequest) -> None:
+    """Every database test starts with the shared catalogues the data migration fills.
+
+    A transactional test ends by flushing every table; whichever test runs next in
+    the same worker (under xdist the order is not ours to choose) would otherwise
+    find no legal bases, rights or supervisory authority.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    uses_db = marker is not None or {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    )
+    if not uses_db:
+        return
+    request.getfixturevalue("db")
+    complete = (
+        SupervisoryAuthority.objects.filter(is_default=True).exists()
+        and LegalBasis.objects.count() == len(CATALOGUE_MIGRATION.LEGAL_BASES)
+        and Right.objects.count() == len(CATALOGUE_MIGRATION.RIGHTS)
+    )
+    if not complete:
+        CATALOGUE_MIGRATION.fill_catalogues(django_apps, None)
 
 
 @pytest.fixture(autouse=True)
