@@ -112,6 +112,15 @@ def test_lockout_ends_after_the_cool_off(alice: User):
     assert logged_in(client)
 
 
+def test_trying_again_during_the_lockout_restarts_the_cool_off(alice: User):
+    client = Client()
+    fail(client, "alice", LIMIT)
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=10))
+    assert attempt(client, "alice", PASSWORD).status_code == 429
+    latest = AccessAttempt.objects.get(username="alice").attempt_time
+    assert timezone.now() - latest < timedelta(minutes=1)
+
+
 def test_a_successful_login_clears_earlier_failures(alice: User):
     fail(Client(), "alice", LIMIT - 1)
     assert attempt(Client(), "alice", PASSWORD).status_code == 302

@@ -90,6 +90,7 @@ def assert_site_policy(response, *, framable_by: list[str] | None = None) -> dic
     assert csp["form-action"] == ["'self'"]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
     if framable_by is None:
         assert csp["frame-ancestors"] == ["'none'"]
         assert response["X-Frame-Options"] == "DENY"
