@@ -737,7 +737,7 @@ def test_catalogue_covers_the_issue():
 
 # The rounds run in a few tests that share one published notice, so that xdist
 # workers share the work and each test pays for its set-up once.
-CHUNKS = 4
+CHUNKS = 6
 
 
 @pytest.mark.parametrize("chunk", range(CHUNKS))
