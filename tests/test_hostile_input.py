@@ -538,7 +538,38 @@ def audit_pdf(data: bytes, where: str, images: int = 0) -> str:
     # The metadata must still be readable (XMP is XML: no raw control characters).
     assert reader.metadata is not None
     reader.xmp_metadata  # noqa: B018 (parses the XMP packet; raises if it is broken)
-    return pdf_text(data)
+    assert pdf_text(data)  # the whole text reads back
+    return body_text(reader)
+
+
+# Text below this height (from the bottom of the page) is the running footer and
+# the page number in the bottom margin (22 mm in notice.css), not the notice itself.
+FOOTER_ZONE_PT = 18 / 25.4 * 72
+
+
+def body_text(reader) -> str:
+    """The text of every page without the running footer, page numbers and list bullets.
+
+    A value broken across two pages is read back with what the renderer draws after
+    the page's text in between: the footer and page number in the bottom margin,
+    and the bullets of the page's lists (a lone glyph each). Leaving those out
+    reads the value back whole.
+    """
+    fragments: list[str] = []
+
+    def visit(text: str, cm: list, tm: list, font: object, size: object) -> None:
+        if tm[4] * cm[1] + tm[5] * cm[3] + cm[5] < FOOTER_ZONE_PT:
+            return
+        glyphs = re.sub(r"[\s\x00]+", "", text)
+        lone = len(glyphs) == 1 and not glyphs.isalnum()
+        undecoded = len(glyphs) == 2 and glyphs[0] < " "  # a glyph pypdf cannot map
+        if not (lone or undecoded):
+            fragments.append(text)
+
+    for pdf_page in reader.pages:
+        pdf_page.extract_text(visitor_text=visit)
+        fragments.append("\n")
+    return "".join(fragments)
 
 
 def public_addresses(tenant: Tenant, lang: str, number: int) -> dict[str, str]:
