@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.apps import apps as django_apps
@@ -223,3 +224,28 @@ def login(user: User, language: str = "en") -> Client:
 @pytest.fixture
 def alice_client(alice: User) -> Client:
     return login(alice)
+
+
+@pytest.fixture
+def media(settings, tmp_path) -> Path:
+    """A fresh MEDIA_ROOT: stored PDFs and logos of one test."""
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = root
+    return root
+
+
+@pytest.fixture
+def register(acme: Tenant, media: Path) -> Register:
+    """Acme's register made complete enough to publish in Finnish and English."""
+    from tests.notices_factory import complete_notice
+
+    return complete_notice(acme)
+
+
+@pytest.fixture
+def paula(acme: Tenant) -> User:
+    """Publisher of Acme."""
+    from tests.notices_factory import make_publisher
+
+    return make_publisher(acme.controller)

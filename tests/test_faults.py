@@ -41,7 +41,7 @@ from django.utils.html import escape
 from notices import pdf, rendering
 from notices.models import NoticeRendering, NoticeVersion, Register
 from tests.conftest import Tenant, login, make_user
-from tests.notices_factory import complete_notice, files_under, make_publisher, publish
+from tests.notices_factory import files_under, publish
 from tests.test_isolation import form_data
 from tests.test_publishing import body
 
@@ -62,25 +62,6 @@ UNAVAILABLE = {
     "fi": "Palvelu on tilapäisesti poissa käytöstä",
     "en": "Service temporarily unavailable",
 }
-
-
-@pytest.fixture
-def media(settings, tmp_path) -> Path:
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    return root
-
-
-@pytest.fixture
-def register(acme: Tenant, media: Path) -> Register:
-    return complete_notice(acme)
-
-
-@pytest.fixture
-def paula(acme: Tenant) -> User:
-    """Publisher of Acme."""
-    return make_publisher(acme.controller)
 
 
 def public_urls(register: Register) -> list[str]:

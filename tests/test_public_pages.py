@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -23,7 +22,6 @@ from notices import services
 from notices.models import LegalBasis, NoticeVersion, Purpose, Recipient, Register
 from tests.conftest import Tenant, login
 from tests.notices_factory import (
-    complete_notice,
     make_big_notice,
     make_publisher,
     pdf_text,
@@ -35,24 +33,6 @@ NAMES = {"fi": "Acme asiakasrekisteri", "en": "Acme customer register"}
 PURPOSES = {"fi": "Acme asiakassuhde", "en": "Acme customer relationship"}
 FIRST = datetime(2025, 1, 15, 9, 0, tzinfo=UTC)
 SECOND = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def media(settings, tmp_path) -> Path:
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    return root
-
-
-@pytest.fixture
-def register(acme: Tenant, media: Path) -> Register:
-    return complete_notice(acme)
-
-
-@pytest.fixture
-def paula(acme: Tenant) -> User:
-    return make_publisher(acme.controller)
 
 
 @pytest.fixture

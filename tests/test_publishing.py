@@ -37,9 +37,7 @@ from notices.snapshot import build_snapshot, canonical_json
 from tests.conftest import Tenant, login
 from tests.notices_factory import (
     SUMMARY,
-    complete_notice,
     files_under,
-    make_publisher,
     pdf_text,
     publish,
 )
@@ -54,25 +52,6 @@ PUBLIC_SUFFIXES = [
     "versions/1/",
     "versions/1/pdf/",
 ]
-
-
-@pytest.fixture
-def media(settings, tmp_path) -> Path:
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    return root
-
-
-@pytest.fixture
-def register(acme: Tenant, media: Path) -> Register:
-    return complete_notice(acme)
-
-
-@pytest.fixture
-def paula(acme: Tenant) -> User:
-    """Publisher of Acme."""
-    return make_publisher(acme.controller)
 
 
 def admin_url(name: str, register: Register) -> str:

@@ -14,7 +14,6 @@ import hashlib
 import re
 import secrets
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -27,7 +26,7 @@ from controllers.models import Controller
 from notices import services
 from notices.models import NoticeVersion, Register
 from tests.conftest import PASSWORD, Tenant, login
-from tests.notices_factory import complete_notice, make_publisher, publish
+from tests.notices_factory import publish
 from tests.test_settings import run_python
 
 ACME = "/{lang}/acme/customers/"
@@ -35,24 +34,6 @@ PUBLIC_SUFFIXES = ["", "pdf/", "notice.json", "versions/", "versions/1/", "versi
 EMBED_ORIGINS = ["https://www.acme.example", "https://intra.acme.example"]
 # Script types a browser does not execute (data blocks), which a policy does not govern.
 DATA_SCRIPT_TYPES = {"application/json", "application/ld+json", "text/template"}
-
-
-@pytest.fixture
-def media(settings, tmp_path) -> Path:
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    return root
-
-
-@pytest.fixture
-def register(acme: Tenant, media: Path) -> Register:
-    return complete_notice(acme)
-
-
-@pytest.fixture
-def paula(acme: Tenant) -> User:
-    return make_publisher(acme.controller)
 
 
 @pytest.fixture
