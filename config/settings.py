@@ -127,12 +127,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Finnish first: it is the default language of every notice and of the admin.
+# The languages notices and the admin are offered in, and the only place that
+# names them (notices/languages.py reads them from here). The first is the
+# default: the language of the admin and of a new register's notice. Adding one
+# takes an entry here, its locale/<code>/ catalogue, its catalogue texts (legal
+# bases, rights, authorities) and a migration for its translated columns.
 LANGUAGE_CODE = "fi"
-LANGUAGES = [("fi", _("Finnish")), ("en", _("English"))]
-MODELTRANSLATION_DEFAULT_LANGUAGE = "fi"
-MODELTRANSLATION_LANGUAGES = ("fi", "en")
+LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]
+MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
+MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in LANGUAGES)
 MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ()}
+# Dates as each language writes them in a notice: 15.9.2026 in Finnish and Swedish,
+# 15 September 2026 in English.
+FORMAT_MODULE_PATH = ["config.formats"]
 # Tabs in the admin use a jQuery UI copy served from our own static files.
 # modeltranslation reads this setting without a MODELTRANSLATION_ prefix; left
 # unset, it loads jQuery UI from a CDN.

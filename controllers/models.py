@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fields import LineField, ProseField
 from .validators import (
     validate_brand_color,
     validate_business_id,
@@ -23,8 +24,8 @@ class Controller(models.Model):
     # Tenancy: the path from this model to its Controller (see controllers.tenancy).
     tenant_path = ""
 
-    name = models.CharField(_("legal name"), max_length=200)
-    business_id = models.CharField(
+    name = LineField(_("legal name"), max_length=200)
+    business_id = LineField(
         _("business ID"),
         max_length=9,
         unique=True,
@@ -38,11 +39,11 @@ class Controller(models.Model):
         validators=[validate_slug],
         help_text=_("Used in the public address of the notices, e.g. /fi/<name>/."),
     )
-    street_address = models.CharField(_("street address"), max_length=200)
-    postal_code = models.CharField(_("postal code"), max_length=20)
-    city = models.CharField(_("city"), max_length=100)
-    country = models.CharField(_("country"), max_length=100, default="Suomi / Finland")
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    street_address = LineField(_("street address"), max_length=200)
+    postal_code = LineField(_("postal code"), max_length=20)
+    city = LineField(_("city"), max_length=100)
+    country = LineField(_("country"), max_length=100, default="Suomi / Finland")
+    phone = LineField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"))
     website = models.URLField(_("website"), blank=True)
     logo = models.ImageField(
@@ -52,14 +53,14 @@ class Controller(models.Model):
         validators=[validate_logo],
         help_text=_("PNG, JPEG, GIF or WebP image of at most 512 KB and 2000 pixels a side."),
     )
-    brand_color = models.CharField(
+    brand_color = LineField(
         _("brand colour"),
         max_length=7,
         default="#1a5fb4",
         validators=[validate_brand_color],
         help_text=_("The colour of the notice's header, e.g. #1a5fb4."),
     )
-    representative = models.TextField(
+    representative = ProseField(
         _("EU representative"),
         blank=True,
         help_text=_(
@@ -67,10 +68,10 @@ class Controller(models.Model):
             "if the company is established outside the EU."
         ),
     )
-    dpo_name = models.CharField(_("data protection officer"), max_length=200, blank=True)
+    dpo_name = LineField(_("data protection officer"), max_length=200, blank=True)
     dpo_email = models.EmailField(_("data protection officer's email"), blank=True)
-    dpo_phone = models.CharField(_("data protection officer's phone"), max_length=40, blank=True)
-    embed_origins = models.TextField(
+    dpo_phone = LineField(_("data protection officer's phone"), max_length=40, blank=True)
+    embed_origins = ProseField(
         _("websites allowed to embed the notices"),
         blank=True,
         validators=[validate_origins],
@@ -111,10 +112,10 @@ class ContactPerson(models.Model):
         related_name="contact_persons",
         verbose_name=_("controller"),
     )
-    name = models.CharField(_("name"), max_length=200)
-    title = models.CharField(_("title"), max_length=200, blank=True)
+    name = LineField(_("name"), max_length=200)
+    title = LineField(_("title"), max_length=200, blank=True)
     email = models.EmailField(_("email"))
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = LineField(_("phone"), max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("contact person")

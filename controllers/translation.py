@@ -1,5 +1,6 @@
-"""Visitor-facing texts of the controller in Finnish (required) and English."""
+"""Visitor-facing texts of the controller, once per configured language."""
 
+from django.conf import settings
 from modeltranslation.translator import TranslationOptions, register
 
 from . import models
@@ -8,7 +9,7 @@ from . import models
 @register(models.Controller)
 class ControllerTranslation(TranslationOptions):
     fields = ("country", "representative")
-    required_languages = ("fi",)
+    required_languages = (settings.MODELTRANSLATION_DEFAULT_LANGUAGE,)
 
 
 @register(models.ContactPerson)

@@ -92,6 +92,9 @@ def validate_origins(value: str) -> None:
             )
 
 
+# The longest free text a tenant may type into one field.
+TEXT_MAX_LENGTH = 10_000
+
 # Invisible characters that change how other text is shown: control characters
 # other than tab and line breaks (terminal escape codes among them), which the
 # PDF fonts draw as empty boxes, and the Unicode bidirectional embeddings,

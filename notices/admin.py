@@ -27,29 +27,19 @@ from controllers.tenancy import (
 )
 from controllers.validators import validate_no_control_characters
 
-from . import rendering, services
+from . import languages, rendering, services
 from .changes import compute_changes, describe
 from .completeness import check_completeness
-from .forms import DataCategoryForm, PurposeForm
+from .languages import native_name
 from .models import (
-    Cookie,
-    DataCategory,
-    DataSubjectGroup,
     LegalBasis,
     NoticeVersion,
     Processor,
-    Purpose,
-    Recipient,
     Register,
-    RegisterProcessor,
-    RegisterRight,
-    RetentionRule,
     Right,
-    SecurityMeasure,
-    Source,
     SupervisoryAuthority,
-    Transfer,
 )
+from .parts import PARTS, Part
 
 # --- Shared catalogues: read by everyone, changed by superusers --------------------
 
@@ -58,21 +48,21 @@ from .models import (
 class LegalBasisAdmin(GlobalCatalogueAdminMixin, TabbedTranslationAdmin):
     list_display = ["article", "name", "kind"]
     list_filter = ["kind"]
-    search_fields = ["article", "name_fi", "name_en"]
+    search_fields = ["article", *languages.field_names("name")]
     fields = ["code", "article", "kind", "name", "description", "order"]
 
 
 @admin.register(Right)
 class RightAdmin(GlobalCatalogueAdminMixin, TabbedTranslationAdmin):
     list_display = ["name", "article", "can_be_omitted"]
-    search_fields = ["name_fi", "name_en"]
+    search_fields = languages.field_names("name")
     fields = ["code", "article", "name", "default_text", "can_be_omitted", "order"]
 
 
 @admin.register(SupervisoryAuthority)
 class SupervisoryAuthorityAdmin(GlobalCatalogueAdminMixin, TabbedTranslationAdmin):
     list_display = ["name", "email", "phone", "is_default"]
-    search_fields = ["name_fi", "name_en"]
+    search_fields = languages.field_names("name")
 
 
 # --- Processors: defined once per controller ---------------------------------------
@@ -83,7 +73,7 @@ class ProcessorAdmin(TenantAdminMixin, TabbedTranslationAdmin):
     list_display = ["name", "service", "country", "controller", "register_count"]
     list_filter = ["controller", "country"]
     list_select_related = ["controller"]
-    search_fields = ["name", "service_fi", "service_en"]
+    search_fields = ["name", *languages.field_names("service")]
     fields = ["controller", "name", "service", "country", "website"]
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
@@ -106,64 +96,21 @@ class RegisterPartTabularInline(TenantInlineMixin, TranslationTabularInline):
     extra = 0
 
 
-class DataSubjectGroupInline(RegisterPartTabularInline):
-    model = DataSubjectGroup
-    fields = ["order", "name", "description"]
+def part_inline(part: Part) -> type:
+    """The admin inline that edits one part of a register (parts.PARTS)."""
+    base = RegisterPartInline if part.inline.stacked else RegisterPartTabularInline
+    attributes: dict[str, object] = {
+        "model": part.model,
+        "fields": list(part.inline.fields),
+        "__module__": __name__,
+        **part.inline.options,
+    }
+    if part.inline.form is not None:
+        attributes["form"] = part.inline.form
+    return type(f"{part.model.__name__}Inline", (base,), attributes)
 
 
-class PurposeInline(RegisterPartInline):
-    model = Purpose
-    form = PurposeForm
-    fields = ["order", "name", "description", "legal_bases", "legitimate_interest"]
-    filter_horizontal = ["legal_bases"]
-
-
-class DataCategoryInline(RegisterPartInline):
-    model = DataCategory
-    form = DataCategoryForm
-    fields = ["order", "name", "description", "is_special", "subject_groups"]
-
-
-class SourceInline(RegisterPartTabularInline):
-    model = Source
-    fields = ["order", "name", "description", "is_public"]
-
-
-class RecipientInline(RegisterPartTabularInline):
-    model = Recipient
-    fields = ["order", "name", "description", "is_regular_disclosure"]
-
-
-class RegisterProcessorInline(RegisterPartTabularInline):
-    model = RegisterProcessor
-    fields = ["order", "processor", "processes"]
-    autocomplete_fields = ["processor"]
-
-
-class TransferInline(RegisterPartInline):
-    model = Transfer
-    fields = ["order", "country", "processor", "recipient", "safeguard", "copy_info"]
-    autocomplete_fields = ["processor"]
-
-
-class RetentionRuleInline(RegisterPartInline):
-    model = RetentionRule
-    fields = ["order", "data_category", "period", "period_unit", "starting_event", "criteria"]
-
-
-class SecurityMeasureInline(RegisterPartTabularInline):
-    model = SecurityMeasure
-    fields = ["order", "kind", "description"]
-
-
-class CookieInline(RegisterPartTabularInline):
-    model = Cookie
-    fields = ["order", "name", "provider", "category", "purpose", "duration", "consent_required"]
-
-
-class RegisterRightInline(RegisterPartTabularInline):
-    model = RegisterRight
-    fields = ["order", "right", "included", "text"]
+PART_INLINES = {part.key: part_inline(part) for part in PARTS}
 
 
 @admin.register(Register)
@@ -173,13 +120,13 @@ class RegisterAdmin(TenantAdminMixin, TabbedTranslationAdmin):
         "controller",
         "slug",
         "data_origin",
-        "publish_in_english",
+        "published_languages",
         "purpose_count",
         "updated_at",
     ]
-    list_filter = ["controller", "data_origin", "publish_in_english"]
+    list_filter = ["controller", "data_origin"]
     list_select_related = ["controller"]
-    search_fields = ["name_fi", "name_en", "slug", "controller__name"]
+    search_fields = [*languages.field_names("name"), "slug", "controller__name"]
     prepopulated_fields = {"slug": ["name_fi"]}
     fieldsets = [
         (_("Register"), {"fields": ["controller", "name", "slug", "introduction"]}),
@@ -199,24 +146,16 @@ class RegisterAdmin(TenantAdminMixin, TabbedTranslationAdmin):
             _("Automated decision-making and profiling"),
             {"fields": ["has_automated_decisions", "automated_decisions"]},
         ),
-        (_("Publishing"), {"fields": ["publish_in_english"]}),
+        (_("Publishing"), {"fields": ["languages"]}),
     ]
-    inlines = [
-        DataSubjectGroupInline,
-        PurposeInline,
-        DataCategoryInline,
-        SourceInline,
-        RecipientInline,
-        RegisterProcessorInline,
-        TransferInline,
-        RetentionRuleInline,
-        SecurityMeasureInline,
-        CookieInline,
-        RegisterRightInline,
-    ]
+    inlines = list(PART_INLINES.values())
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
         return super().get_queryset(request).annotate(_purpose_count=Count("purposes"))
+
+    @admin.display(description=_("published languages"))
+    def published_languages(self, obj: Register) -> str:
+        return ", ".join(languages.native_name(code) for code in obj.languages)
 
     @admin.display(description=_("purposes"), ordering="_purpose_count")
     def purpose_count(self, obj: Register) -> int:
@@ -296,9 +235,7 @@ class RegisterAdmin(TenantAdminMixin, TabbedTranslationAdmin):
                 version = services.notice_publish(
                     register=register,
                     user=request.user,
-                    summary={
-                        lang: form.cleaned_data[f"summary_{lang}"] for lang in register.languages
-                    },
+                    summary=form.summaries(),
                 )
             except services.PublishRefused as refused:
                 problems = refused.problems
@@ -319,7 +256,7 @@ class RegisterAdmin(TenantAdminMixin, TabbedTranslationAdmin):
             "form": form,
             "problems": problems,
             "changes": [
-                describe(change, language if language in ("fi", "en") else "fi")
+                describe(change, language if language in register.languages else None)
                 for change in changes
             ],
             "previous": previous,
@@ -354,7 +291,7 @@ class RegisterAdmin(TenantAdminMixin, TabbedTranslationAdmin):
             "public_url": reverse(
                 "notices:detail",
                 kwargs={
-                    "lang": "fi",
+                    "lang": register.languages[0],
                     "controller": register.controller.slug,
                     "register": register.slug,
                 },
@@ -369,7 +306,7 @@ def _embed_snippet(request: HttpRequest, register: Register) -> str:
         reverse(
             "notices:embed",
             kwargs={
-                "lang": "fi",
+                "lang": register.languages[0],
                 "controller": register.controller.slug,
                 "register": register.slug,
             },
@@ -382,23 +319,19 @@ def _embed_snippet(request: HttpRequest, register: Register) -> str:
 class PublishForm(forms.Form):
     """The change summary a publisher writes in each published language."""
 
-    summary_fi = forms.CharField(
-        label=_("Summary of changes in Finnish"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        validators=[validate_no_control_characters],
-    )
-    summary_en = forms.CharField(
-        label=_("Summary of changes in English"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        validators=[validate_no_control_characters],
-    )
-
     def __init__(self, *args, languages: list[str], **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        if "en" not in languages:
-            del self.fields["summary_en"]
+        self.languages = languages
+        for code in languages:
+            self.fields[f"summary_{code}"] = forms.CharField(
+                label=_("Summary of changes (%(language)s)") % {"language": native_name(code)},
+                widget=forms.Textarea(attrs={"rows": 3, "lang": code}),
+                max_length=2000,
+                validators=[validate_no_control_characters],
+            )
+
+    def summaries(self) -> dict[str, str]:
+        return {code: self.cleaned_data[f"summary_{code}"] for code in self.languages}
 
 
 @admin.register(NoticeVersion)
@@ -411,14 +344,13 @@ class NoticeVersionAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ["register", "number", "published_at", "published_by", "substantive"]
     list_filter = ["register__controller", "register"]
     list_select_related = ["register", "register__controller", "published_by"]
-    search_fields = ["register__name_fi", "register__name_en", "summary_fi", "summary_en"]
+    search_fields = [f"register__{name}" for name in languages.field_names("name")]
     fields = [
         "register",
         "number",
         "published_at",
         "published_by",
-        "summary_fi",
-        "summary_en",
+        "summary",
         "changes",
         "content_hash",
     ]

@@ -1,35 +1,25 @@
 """What changed between two published snapshots of a notice.
 
-Items are matched by their database id (rights by their code), so renaming a
-purpose is a change of that purpose, not a removal and an addition. Changes that
-GDPR transparency guidance counts as substantive (a new purpose, recipient,
-processor or transfer, a changed legal basis, a longer retention) are flagged:
-they must be communicated actively, not just published.
+Items are matched by their identity in ``parts.PARTS`` (the database id; a
+right by its code), so renaming a purpose is a change of that purpose, not a
+removal and an addition. Changes that GDPR transparency guidance counts as
+substantive (a new purpose, recipient, processor or transfer, a changed legal
+basis, a longer retention) are flagged: they must be communicated actively,
+not just published.
+
+Two versions may publish different languages; items are compared in the
+languages both publish, and a change of languages is a change of the register.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-# Section code → label, in the order of the notice.
-SECTIONS = {
-    "controller": _("Controller"),
-    "register": _("Register"),
-    "contact": _("Contact person"),
-    "purposes": _("Purposes and legal bases"),
-    "subject_groups": _("Groups of data subjects"),
-    "data_categories": _("Personal data"),
-    "sources": _("Sources"),
-    "recipients": _("Recipients and disclosures"),
-    "processors": _("Processors"),
-    "transfers": _("Transfers outside the EU/EEA"),
-    "retention": _("Retention"),
-    "security": _("Security"),
-    "cookies": _("Cookies"),
-    "rights": _("Rights"),
-}
+from . import parts
+from .languages import is_text
 
 KINDS = {"added": _("added"), "removed": _("removed"), "changed": _("changed")}
 
@@ -42,34 +32,7 @@ REASONS = {
     "longer_retention": _("longer retention"),
 }
 
-# Which additions are substantive, section by section.
-SUBSTANTIVE_ADDITIONS = {
-    "purposes": "new_purpose",
-    "recipients": "new_recipient",
-    "processors": "new_processor",
-    "transfers": "new_transfer",
-}
-
 UNIT_DAYS = {"days": 1, "weeks": 7, "months": 30, "years": 365}
-
-
-def _name(section: str, item: dict[str, Any]) -> dict[str, str]:
-    """A short name of an item, in both languages, for the change list."""
-    if section == "processors":
-        return {"fi": item["name"], "en": item["name"]}
-    if section == "cookies":
-        return {"fi": item["name"], "en": item["name"]}
-    if section == "transfers":
-        who = item["processor"]
-        return {
-            lang: f"{who or item['recipient'][lang]} ({item['country']})" for lang in ("fi", "en")
-        }
-    if section == "retention":
-        subject = item["data_category_name"] or {"fi": "koko rekisteri", "en": "whole register"}
-        return dict(subject)
-    if section == "security":
-        return {lang: item["description"][lang][:80] for lang in ("fi", "en")}
-    return dict(item["name"])
 
 
 def _days(rule: dict[str, Any]) -> int | None:
@@ -78,37 +41,76 @@ def _days(rule: dict[str, Any]) -> int | None:
     return None
 
 
-def _key(section: str, item: dict[str, Any]) -> Any:
-    return item["code"] if section == "rights" else item["id"]
+def _changed_reason(key: str, old: dict[str, Any], new: dict[str, Any]) -> str | None:
+    if key == "purposes":
+        old_bases = sorted(b["code"] for b in old["legal_bases"])
+        new_bases = sorted(b["code"] for b in new["legal_bases"])
+        if old_bases != new_bases:
+            return "legal_basis_changed"
+    if key == "retention":
+        before, after = _days(old), _days(new)
+        if before is not None and (after is None or after > before):
+            return "longer_retention"
+    if key == "transfers" and (
+        old["country"] != new["country"] or old["safeguard"] != new["safeguard"]
+    ):
+        return "new_transfer"
+    return None
 
 
-def _change(
-    section: str, kind: str, item: dict[str, Any], reason: str | None = None
+def _in_languages(value: Any, languages: frozenset[str]) -> Any:
+    """``value`` with every text narrowed to ``languages``, for comparing versions."""
+    if is_text(value):
+        return {lang: text for lang, text in value.items() if lang in languages}
+    if isinstance(value, dict):
+        return {key: _in_languages(item, languages) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_in_languages(item, languages) for item in value]
+    return value
+
+
+def _names(name_of: Any, item: dict[str, Any], languages: list[str]) -> dict[str, str]:
+    names = {}
+    for language in languages:
+        with translation.override(language):
+            names[language] = name_of(item, language)
+    return names
+
+
+def _entry(
+    section: str, kind: str, name: dict[str, str], reason: str | None = None
 ) -> dict[str, Any]:
     return {
         "section": section,
         "kind": kind,
-        "name": _name(section, item),
+        "name": name,
         "substantive": reason is not None,
         "reason": reason,
     }
 
 
-def _changed_reason(section: str, old: dict[str, Any], new: dict[str, Any]) -> str | None:
-    if section == "purposes":
-        old_bases = sorted(b["code"] for b in old["legal_bases"])
-        new_bases = sorted(b["code"] for b in new["legal_bases"])
-        if old_bases != new_bases:
-            return "legal_basis_changed"
-    if section == "retention":
-        before, after = _days(old), _days(new)
-        if before is not None and (after is None or after > before):
-            return "longer_retention"
-    if section == "transfers" and (
-        old["country"] != new["country"] or old["safeguard"] != new["safeguard"]
-    ):
-        return "new_transfer"
-    return None
+def _section_changes(
+    previous: dict[str, Any], current: dict[str, Any], languages: list[str]
+) -> list[dict[str, Any]]:
+    """Changes of the single-object sections: controller, register, contact, authority."""
+
+    def same(name: str) -> dict[str, str]:
+        return dict.fromkeys(languages, name)
+
+    register_name = {lang: current["register"]["name"].get(lang, "") for lang in languages}
+    authority_name = {lang: current["authority"]["name"].get(lang, "") for lang in languages}
+    changes = []
+    if previous["controller"] != current["controller"]:
+        changes.append(_entry("controller", "changed", same(current["controller"]["name"])))
+    if previous["register"] != current["register"] or previous["languages"] != current["languages"]:
+        changes.append(_entry("register", "changed", register_name))
+    old_contact, new_contact = previous["contact_person"], current["contact_person"]
+    if old_contact != new_contact:
+        kind = "added" if old_contact is None else "changed" if new_contact else "removed"
+        changes.append(_entry("contact_person", kind, same((new_contact or old_contact)["name"])))
+    if previous["authority"] != current["authority"]:
+        changes.append(_entry("authority", "changed", authority_name))
+    return changes
 
 
 def compute_changes(
@@ -117,67 +119,41 @@ def compute_changes(
     """The list of changes from ``previous`` to ``current`` (empty for a first version)."""
     if previous is None:
         return []
-    changes: list[dict[str, Any]] = []
-    if previous["controller"] != current["controller"]:
-        changes.append(
-            {
-                "section": "controller",
-                "kind": "changed",
-                "name": {"fi": current["controller"]["name"], "en": current["controller"]["name"]},
-                "substantive": False,
-                "reason": None,
-            }
-        )
-    if previous["register"] != current["register"] or previous["authority"] != current["authority"]:
-        changes.append(
-            {
-                "section": "register",
-                "kind": "changed",
-                "name": dict(current["register"]["name"]),
-                "substantive": False,
-                "reason": None,
-            }
-        )
-    if previous["contact_person"] != current["contact_person"]:
-        person = current["contact_person"] or previous["contact_person"]
-        changes.append(
-            {
-                "section": "contact",
-                "kind": (
-                    "added"
-                    if previous["contact_person"] is None
-                    else "changed"
-                    if current["contact_person"]
-                    else "removed"
-                ),
-                "name": {"fi": person["name"], "en": person["name"]},
-                "substantive": False,
-                "reason": None,
-            }
-        )
-    for section in SECTIONS:
-        if section in {"controller", "register", "contact"}:
-            continue
-        old_items = {_key(section, i): i for i in previous.get(section, [])}
-        new_items = {_key(section, i): i for i in current.get(section, [])}
+    languages = list(current["languages"])
+    common = frozenset(previous["languages"]) & frozenset(languages)
+    old_snapshot = _in_languages(previous, common)
+    new_snapshot = _in_languages(current, common)
+    changes = _section_changes(old_snapshot, new_snapshot, languages)
+    for part in parts.PARTS:
+        old_items = {i[part.identity]: i for i in old_snapshot.get(part.key, [])}
+        new_items = {i[part.identity]: i for i in new_snapshot.get(part.key, [])}
+        full_new = {i[part.identity]: i for i in current.get(part.key, [])}
+        full_old = {i[part.identity]: i for i in previous.get(part.key, [])}
         for key, item in new_items.items():
+            name = _names(part.item_name, full_new[key], languages)
             if key not in old_items:
-                changes.append(_change(section, "added", item, SUBSTANTIVE_ADDITIONS.get(section)))
+                changes.append(_entry(part.key, "added", name, part.substantive_addition))
             elif old_items[key] != item:
-                reason = _changed_reason(section, old_items[key], item)
-                changes.append(_change(section, "changed", item, reason))
-        for key, item in old_items.items():
-            if key not in new_items:
-                changes.append(_change(section, "removed", item))
+                reason = _changed_reason(part.key, old_items[key], item)
+                changes.append(_entry(part.key, "changed", name, reason))
+        for key in (key for key in old_items if key not in new_items):
+            name = _names(part.item_name, full_old[key], languages)
+            changes.append(_entry(part.key, "removed", name))
     return changes
 
 
-def describe(change: dict[str, Any], language: str) -> dict[str, Any]:
-    """A change with its labels in ``language`` (call inside translation.override)."""
+def describe(change: dict[str, Any], language: str | None) -> dict[str, Any]:
+    """A change with its labels in ``language`` (call inside translation.override).
+
+    ``language`` None, or one the change has no name in, names the item in the
+    first language it has a name in.
+    """
+    names = change["name"]
+    name = names.get(language or "", "") or next((n for n in names.values() if n), "")
     return {
         **change,
-        "section_label": str(SECTIONS.get(change["section"], change["section"])),
+        "section_label": parts.section_label(change["section"]),
         "kind_label": str(KINDS[change["kind"]]),
         "reason_label": str(REASONS[change["reason"]]) if change["reason"] else "",
-        "name": change["name"][language] or change["name"]["fi"],
+        "name": name,
     }

@@ -1,6 +1,6 @@
 """Does a notice say everything GDPR Articles 13 and 14 require? Checked before publishing.
 
-Follows ../shared/GDPR.md item by item, for every language the register is
+Follows docs/gdpr-checklist.md item by item, for every language the register is
 published in. Each problem says what is missing and where to fix it: on the
 controller's page or in a section of the register's page.
 """
@@ -10,39 +10,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 
-from .models import EEA_COUNTRIES
+from controllers.models import ContactPerson, Controller
+
+from . import parts, rules
+from .languages import is_text
+from .models import DataCategory, Processor, Register, SupervisoryAuthority
 
 
 @dataclass(frozen=True)
 class Problem:
     language: str
-    where: str  # "controller" or "register"
-    section: str
+    where: str  # "controller" or "register": the admin page it is fixed on
+    section: str  # a key of parts.SECTIONS or parts.PARTS
     message: str
 
     def __str__(self) -> str:
         return self.message
 
 
-# The sections of the register page where each part of the snapshot is edited.
-SECTION_OF_PATH = {
-    "controller": "controller",
-    "register": "register",
-    "contact_person": "contact",
-    "subject_groups": "subject_groups",
-    "purposes": "purposes",
-    "data_categories": "data_categories",
-    "sources": "sources",
-    "recipients": "recipients",
-    "processors": "processors",
-    "transfers": "transfers",
-    "retention": "retention",
-    "security": "security",
-    "cookies": "cookies",
-    "rights": "rights",
-    "authority": "rights",
+# The model each single-object section of the snapshot is read from.
+SECTION_MODELS = {
+    "controller": Controller,
+    "register": Register,
+    "contact_person": ContactPerson,
+    "authority": SupervisoryAuthority,
 }
 
 
@@ -75,10 +69,10 @@ def _check_language(s: dict[str, Any], lang: str) -> list[Problem]:  # noqa: C90
                 _("The controller's %(field)s is missing.") % {"field": label},
             )
     # 3. Contact person or data protection officer.
-    if not s["contact_person"] and not (controller["dpo"]["name"] or controller["dpo"]["email"]):
+    if not s["contact_person"] and not rules.has_dpo(controller["dpo"]):
         add(
             "register",
-            "contact",
+            "contact_person",
             _("Name a contact person for register matters or a data protection officer."),
         )
     if not register["name"][lang]:
@@ -87,7 +81,7 @@ def _check_language(s: dict[str, Any], lang: str) -> list[Problem]:  # noqa: C90
     if not s["purposes"]:
         add("register", "purposes", _("The register has no purpose of processing."))
     for purpose in s["purposes"]:
-        name = purpose["name"][lang] or purpose["name"]["fi"]
+        name = _any_name(purpose["name"], lang)
         if not purpose["legal_bases"]:
             add(
                 "register",
@@ -95,7 +89,8 @@ def _check_language(s: dict[str, Any], lang: str) -> list[Problem]:  # noqa: C90
                 _("The purpose “%(name)s” has no legal basis.") % {"name": name},
             )
         codes = {basis["code"] for basis in purpose["legal_bases"]}
-        if "6-1-f" in codes and not purpose["legitimate_interest"][lang]:
+        needs_interest = any(rules.needs_legitimate_interest(code) for code in codes)
+        if needs_interest and not purpose["legitimate_interest"][lang]:
             add(
                 "register",
                 "purposes",
@@ -103,7 +98,9 @@ def _check_language(s: dict[str, Any], lang: str) -> list[Problem]:  # noqa: C90
                 % {"name": name},
             )
     special = [c for c in s["data_categories"] if c["is_special"]]
-    art9 = any(b["kind"] == "art9" for p in s["purposes"] for b in p["legal_bases"])
+    art9 = any(
+        rules.is_special_category_basis(b["kind"]) for p in s["purposes"] for b in p["legal_bases"]
+    )
     if special and not art9:
         add(
             "register",
@@ -134,7 +131,7 @@ def _check_language(s: dict[str, Any], lang: str) -> list[Problem]:  # noqa: C90
         )
     transferred = {t["processor"] for t in s["transfers"] if t["processor"]}
     for processor in s["processors"]:
-        if processor["country"] not in EEA_COUNTRIES and processor["name"] not in transferred:
+        if rules.is_outside_eea(processor["country"]) and processor["name"] not in transferred:
             add(
                 "register",
                 "transfers",
@@ -157,7 +154,7 @@ def _check_language(s: dict[str, Any], lang: str) -> list[Problem]:  # noqa: C90
                     "register",
                     "retention",
                     _("Say how long “%(name)s” is kept, or give a rule for the whole register.")
-                    % {"name": category["name"][lang] or category["name"]["fi"]},
+                    % {"name": _any_name(category["name"], lang)},
                 )
         if not s["data_categories"] and not s["retention"]:
             add("register", "retention", _("Say how long the data is kept."))
@@ -178,13 +175,13 @@ def _check_language(s: dict[str, Any], lang: str) -> list[Problem]:  # noqa: C90
     if not register["rights_exercise"][lang]:
         add("register", "rights", _("Say how a person can use the rights."))
     if not s["authority"]["name"][lang]:
-        add("register", "rights", _("The supervisory authority is missing."))
+        add("register", "authority", _("The supervisory authority is missing."))
     # 12. Automated decision-making.
     if register["has_automated_decisions"] and not register["automated_decisions"][lang]:
         add("register", "register", _("Describe the automated decision-making."))
     # 13. Statutory or contractual requirement (Art. 13).
     if (
-        register["data_origin"] in {"subject", "both"}
+        rules.collects_from_subject(register["data_origin"])
         and not register["statutory_requirement"][lang]
     ):
         add(
@@ -193,7 +190,7 @@ def _check_language(s: dict[str, Any], lang: str) -> list[Problem]:  # noqa: C90
             _("Say whether providing the data is a statutory or contractual requirement."),
         )
     # 14–15. Categories and sources when data comes from elsewhere (Art. 14).
-    if register["data_origin"] in {"other", "both"}:
+    if rules.collects_from_elsewhere(register["data_origin"]):
         if not s["data_categories"]:
             add("register", "data_categories", _("List the categories of personal data."))
         if not s["sources"]:
@@ -204,11 +201,16 @@ def _check_language(s: dict[str, Any], lang: str) -> list[Problem]:  # noqa: C90
     return problems
 
 
+def _any_name(name: dict[str, str], language: str) -> str:
+    """A name in ``language``, or in the first language that has one."""
+    return name.get(language) or next((text for text in name.values() if text), "")
+
+
 def _missing_texts(value: Any, language: str, path: str = "") -> list[str]:
     """Paths of texts that exist in some language but not in ``language``."""
     found: list[str] = []
-    if isinstance(value, dict) and set(value) == {"fi", "en"}:
-        if any(value.values()) and not value[language]:
+    if is_text(value):
+        if any(value.values()) and not value.get(language):
             found.append(path)
     elif isinstance(value, dict):
         for key, item in value.items():
@@ -219,47 +221,33 @@ def _missing_texts(value: Any, language: str, path: str = "") -> list[str]:
     return found
 
 
-def _field_labels() -> dict[str, str]:
-    return {
-        "name": _("name"),
-        "description": _("description"),
-        "legitimate_interest": _("legitimate interest"),
-        "introduction": _("introduction"),
-        "statutory_requirement": _("statutory or contractual requirement"),
-        "automated_decisions": _("automated decision-making and profiling"),
-        "cookies_info": _("about cookies"),
-        "rights_exercise": _("how to exercise the rights"),
-        "title": _("title"),
-        "country": _("country"),
-        "representative": _("EU representative"),
-        "service": _("what it does"),
-        "processes": _("what it processes here"),
-        "recipient": _("recipient"),
-        "copy_info": _("how to obtain a copy"),
-        "starting_event": _("counted from"),
-        "criteria": _("criteria"),
-        "purpose": _("purpose"),
-        "duration": _("duration"),
-        "text": _("own wording"),
-        "street_address": _("address"),
-        "data_category_name": _("data category"),
-    }
+def _field_label(section: str, field: str) -> str:
+    """The label a field has in the admin, found on the model the text comes from."""
+    if field == "data_category_name":
+        return str(DataCategory._meta.verbose_name)
+    part = parts.PARTS_BY_KEY.get(section)
+    candidates = [part.model] if part else [SECTION_MODELS.get(section, Register)]
+    if section == "processors":
+        candidates.append(Processor)
+    for model in candidates:
+        try:
+            return str(model._meta.get_field(field).verbose_name)
+        except FieldDoesNotExist:
+            continue
+    return field
 
 
 def _missing_text_problem(s: dict[str, Any], lang: str, path: str) -> Problem:
     """A readable problem for a text missing in ``lang`` at ``path`` (e.g. purposes[0].name)."""
-    from .changes import SECTIONS
-
     head, _sep, field = path.rpartition(".")
-    top = path.split(".")[0].split("[")[0]
-    section = SECTION_OF_PATH.get(top, "register")
+    section = path.split(".")[0].split("[")[0]
     item_name = ""
     if "[" in head:
         index = int(head.split("[")[1].split("]")[0])
-        name = s[top][index].get("name")
-        item_name = name.get("fi", "") if isinstance(name, dict) else str(name or "")
-    label = _field_labels().get(field, field)
-    section_label = str(SECTIONS.get(section, _("Register")))
+        name = s[section][index].get("name")
+        item_name = _any_name(name, lang) if isinstance(name, dict) else str(name or "")
+    label = _field_label(section, field)
+    section_label = parts.section_label(section)
     where = "controller" if section == "controller" else "register"
     if item_name:
         message = _("%(section)s: “%(item)s” has no %(field)s in this language.") % {

@@ -27,10 +27,11 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from . import languages
+
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
-PAGE_LANGUAGES = ("fi", "en")
 
 
 class NulCharacterInRequest(SuspiciousOperation):
@@ -85,9 +86,9 @@ def service_unavailable(request: HttpRequest) -> HttpResponse:
     """
     match = request.resolver_match
     language = match.kwargs.get("lang") if match is not None else None
-    if language not in PAGE_LANGUAGES:
-        language = translation.get_language() or "fi"
-        language = language if language in PAGE_LANGUAGES else "fi"
+    if language not in languages.codes():
+        language = translation.get_language()
+        language = language if language in languages.codes() else languages.default()
     with translation.override(language):
         body = render_to_string("503.html", {"lang": language})
     response = HttpResponse(body, status=503, content_type="text/html; charset=utf-8")

@@ -14,45 +14,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from controllers.fields import LineField, ProseField
 from controllers.models import ContactPerson, Controller
 
-# EU member states plus Iceland, Liechtenstein and Norway: transfers to these
-# are not transfers outside the EU/EEA.
-EEA_COUNTRIES = frozenset(
-    [
-        "AT",
-        "BE",
-        "BG",
-        "CY",
-        "CZ",
-        "DE",
-        "DK",
-        "EE",
-        "ES",
-        "FI",
-        "FR",
-        "GR",
-        "HR",
-        "HU",
-        "IE",
-        "IT",
-        "LT",
-        "LU",
-        "LV",
-        "MT",
-        "NL",
-        "PL",
-        "PT",
-        "RO",
-        "SE",
-        "SI",
-        "SK",
-        "IS",
-        "LI",
-        "NO",
-    ]
-)
-
+from . import rules
+from .languages import LanguagesField
 
 # --- Shared catalogues ---------------------------------------------------------
 
@@ -69,12 +35,9 @@ class LegalBasis(models.Model):
     code = models.SlugField(_("code"), max_length=10, unique=True)
     article = models.CharField(_("article"), max_length=20)
     kind = models.CharField(_("kind"), max_length=4, choices=Kind)
-    name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("explanation"))
+    name = LineField(_("name"), max_length=200)
+    description = ProseField(_("explanation"))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    CONSENT_CODES = frozenset({"6-1-a", "9-2-a"})
-    LEGITIMATE_INTEREST_CODE = "6-1-f"
 
     class Meta:
         verbose_name = _("legal basis")
@@ -86,11 +49,11 @@ class LegalBasis(models.Model):
 
     @property
     def is_consent(self) -> bool:
-        return self.code in self.CONSENT_CODES
+        return rules.is_consent(self.code)
 
     @property
     def is_legitimate_interest(self) -> bool:
-        return self.code == self.LEGITIMATE_INTEREST_CODE
+        return rules.needs_legitimate_interest(self.code)
 
 
 class Right(models.Model):
@@ -110,8 +73,8 @@ class Right(models.Model):
 
     code = models.CharField(_("code"), max_length=20, choices=Code, unique=True)
     article = models.CharField(_("article"), max_length=20)
-    name = models.CharField(_("name"), max_length=200)
-    default_text = models.TextField(_("default wording"))
+    name = LineField(_("name"), max_length=200)
+    default_text = ProseField(_("default wording"))
     can_be_omitted = models.BooleanField(
         _("can be left out"),
         default=False,
@@ -133,9 +96,9 @@ class SupervisoryAuthority(models.Model):
 
     tenant_path = None
 
-    name = models.CharField(_("name"), max_length=200)
-    street_address = models.CharField(_("address"), max_length=200)
-    phone = models.CharField(_("phone"), max_length=40)
+    name = LineField(_("name"), max_length=200)
+    street_address = LineField(_("address"), max_length=200)
+    phone = LineField(_("phone"), max_length=40)
     email = models.EmailField(_("email"))
     website = models.URLField(_("website"))
     is_default = models.BooleanField(_("default"), default=False)
@@ -150,8 +113,8 @@ class SupervisoryAuthority(models.Model):
 
 
 def default_supervisory_authority() -> int | None:
-    authority = SupervisoryAuthority.objects.filter(is_default=True).first()
-    return authority.pk if authority else None
+    # Only the id: migrations call this while the catalogue's other columns change.
+    return SupervisoryAuthority.objects.filter(is_default=True).values_list("pk", flat=True).first()
 
 
 # --- The register ----------------------------------------------------------------
@@ -170,14 +133,14 @@ class Register(models.Model):
     controller = models.ForeignKey(
         Controller, on_delete=models.CASCADE, related_name="registers", verbose_name=_("controller")
     )
-    name = models.CharField(_("register name"), max_length=200)
+    name = LineField(_("register name"), max_length=200)
     slug = models.SlugField(
         _("public address name"),
         max_length=60,
         validators=[validate_slug],
         help_text=_("Used in the notice's public address; unique within the controller."),
     )
-    introduction = models.TextField(
+    introduction = ProseField(
         _("introduction"),
         blank=True,
         help_text=_("What the notice covers, in a few plain sentences."),
@@ -196,7 +159,7 @@ class Register(models.Model):
         choices=DataOrigin,
         default=DataOrigin.SUBJECT,
     )
-    statutory_requirement = models.TextField(
+    statutory_requirement = ProseField(
         _("statutory or contractual requirement"),
         blank=True,
         help_text=_(
@@ -209,7 +172,7 @@ class Register(models.Model):
         default=False,
         help_text=_("Tick if decisions with legal or similar effects are made automatically."),
     )
-    automated_decisions = models.TextField(
+    automated_decisions = ProseField(
         _("automated decision-making and profiling"),
         blank=True,
         help_text=_("The logic involved, and the significance and consequences for the person."),
@@ -224,12 +187,12 @@ class Register(models.Model):
         default=False,
         help_text=_("Tick if no personal data is transferred outside the EU or the EEA."),
     )
-    cookies_info = models.TextField(
+    cookies_info = ProseField(
         _("about cookies"),
         blank=True,
         help_text=_("What cookies are used for on the website and how a visitor can refuse them."),
     )
-    rights_exercise = models.TextField(
+    rights_exercise = ProseField(
         _("how to exercise the rights"),
         blank=True,
         help_text=_(
@@ -244,12 +207,9 @@ class Register(models.Model):
         related_name="registers",
         verbose_name=_("supervisory authority"),
     )
-    publish_in_english = models.BooleanField(
-        _("publish also in English"),
-        default=True,
-        help_text=_(
-            "The notice is always published in Finnish; tick to publish it in English too."
-        ),
+    languages = LanguagesField(
+        _("published languages"),
+        help_text=_("The languages the notice is published in; every text is needed in each."),
     )
     is_online = models.BooleanField(
         _("online"),
@@ -284,16 +244,12 @@ class Register(models.Model):
         return self.name
 
     @property
-    def languages(self) -> list[str]:
-        return ["fi", "en"] if self.publish_in_english else ["fi"]
-
-    @property
     def collects_from_subject(self) -> bool:
-        return self.data_origin in (self.DataOrigin.SUBJECT, self.DataOrigin.BOTH)
+        return rules.collects_from_subject(self.data_origin)
 
     @property
     def collects_from_elsewhere(self) -> bool:
-        return self.data_origin in (self.DataOrigin.OTHER, self.DataOrigin.BOTH)
+        return rules.collects_from_elsewhere(self.data_origin)
 
     def clean(self) -> None:
         if self.has_automated_decisions and not (self.automated_decisions_fi or "").strip():
@@ -328,8 +284,8 @@ class DataSubjectGroup(RegisterPart):
         related_name="subject_groups",
         verbose_name=_("register"),
     )
-    name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    name = LineField(_("name"), max_length=200)
+    description = ProseField(_("description"), blank=True)
 
     class Meta(RegisterPart.Meta):
         verbose_name = _("group of data subjects")
@@ -345,12 +301,12 @@ class Purpose(RegisterPart):
     register = models.ForeignKey(
         Register, on_delete=models.CASCADE, related_name="purposes", verbose_name=_("register")
     )
-    name = models.CharField(_("purpose"), max_length=300)
-    description = models.TextField(_("description"), blank=True)
+    name = LineField(_("purpose"), max_length=300)
+    description = ProseField(_("description"), blank=True)
     legal_bases = models.ManyToManyField(
         LegalBasis, related_name="purposes", verbose_name=_("legal bases")
     )
-    legitimate_interest = models.TextField(
+    legitimate_interest = ProseField(
         _("legitimate interest"),
         blank=True,
         help_text=_("Required when a legal basis is Art. 6(1)(f): the interest pursued."),
@@ -373,8 +329,8 @@ class DataCategory(RegisterPart):
         related_name="data_categories",
         verbose_name=_("register"),
     )
-    name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description or examples"), blank=True)
+    name = LineField(_("name"), max_length=200)
+    description = ProseField(_("description or examples"), blank=True)
     is_special = models.BooleanField(
         _("special category"),
         default=False,
@@ -402,8 +358,8 @@ class Source(RegisterPart):
     register = models.ForeignKey(
         Register, on_delete=models.CASCADE, related_name="sources", verbose_name=_("register")
     )
-    name = models.CharField(_("source"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    name = LineField(_("source"), max_length=200)
+    description = ProseField(_("description"), blank=True)
     is_public = models.BooleanField(_("publicly accessible"), default=False)
 
     class Meta(RegisterPart.Meta):
@@ -420,8 +376,8 @@ class Recipient(RegisterPart):
     register = models.ForeignKey(
         Register, on_delete=models.CASCADE, related_name="recipients", verbose_name=_("register")
     )
-    name = models.CharField(_("recipient"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    name = LineField(_("recipient"), max_length=200)
+    description = ProseField(_("description"), blank=True)
     is_regular_disclosure = models.BooleanField(
         _("regular disclosure"),
         default=False,
@@ -447,8 +403,8 @@ class Processor(models.Model):
         related_name="processors",
         verbose_name=_("controller"),
     )
-    name = models.CharField(_("name"), max_length=200)
-    service = models.CharField(
+    name = LineField(_("name"), max_length=200)
+    service = LineField(
         _("what it does"), max_length=300, help_text=_("For example: CRM, e-mail, accounting.")
     )
     country = CountryField(_("country"), help_text=_("Where the data is processed."))
@@ -471,7 +427,7 @@ class Processor(models.Model):
 
     @property
     def is_outside_eea(self) -> bool:
-        return self.country.code not in EEA_COUNTRIES
+        return rules.is_outside_eea(self.country.code)
 
 
 class RegisterProcessor(RegisterPart):
@@ -489,7 +445,7 @@ class RegisterProcessor(RegisterPart):
         related_name="register_processors",
         verbose_name=_("processor"),
     )
-    processes = models.TextField(
+    processes = ProseField(
         _("what it processes here"), help_text=_("The data this processor holds for the register.")
     )
 
@@ -541,14 +497,14 @@ class Transfer(RegisterPart):
         related_name="transfers",
         verbose_name=_("processor"),
     )
-    recipient = models.CharField(
+    recipient = LineField(
         _("recipient"),
         max_length=200,
         blank=True,
         help_text=_("Who receives the data, if not one of the processors."),
     )
     safeguard = models.CharField(_("safeguard"), max_length=10, choices=Safeguard)
-    copy_info = models.TextField(
+    copy_info = ProseField(
         _("how to obtain a copy"),
         blank=True,
         help_text=_("How a person can get a copy of the safeguards, or where they are available."),
@@ -563,7 +519,7 @@ class Transfer(RegisterPart):
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}
-        if self.country and self.country.code in EEA_COUNTRIES:
+        if self.country and not rules.is_outside_eea(self.country.code):
             errors["country"] = ValidationError(
                 _("%(country)s is in the EU/EEA: that is not a transfer outside it."),
                 code="country_in_eea",
@@ -612,13 +568,13 @@ class RetentionRule(RegisterPart):
     )
     period = models.PositiveSmallIntegerField(_("period"), null=True, blank=True)
     period_unit = models.CharField(_("unit"), max_length=6, choices=Unit, blank=True)
-    starting_event = models.CharField(
+    starting_event = LineField(
         _("counted from"),
         max_length=300,
         blank=True,
         help_text=_("For example: the end of the customer relationship."),
     )
-    criteria = models.TextField(
+    criteria = ProseField(
         _("criteria"),
         blank=True,
         help_text=_("The criteria that set how long data is kept, in words."),
@@ -675,7 +631,7 @@ class SecurityMeasure(RegisterPart):
         verbose_name=_("register"),
     )
     kind = models.CharField(_("material"), max_length=20, choices=Kind)
-    description = models.TextField(_("description"))
+    description = ProseField(_("description"))
 
     class Meta(RegisterPart.Meta):
         verbose_name = _("security measure")
@@ -700,8 +656,8 @@ class Cookie(RegisterPart):
     name = models.CharField(_("name"), max_length=200)
     provider = models.CharField(_("provider"), max_length=200)
     category = models.CharField(_("purpose category"), max_length=20, choices=Category)
-    purpose = models.TextField(_("purpose"), blank=True)
-    duration = models.CharField(
+    purpose = ProseField(_("purpose"), blank=True)
+    duration = LineField(
         _("duration"), max_length=100, help_text=_("For example: session, 13 months.")
     )
     consent_required = models.BooleanField(_("consent required"), default=True)
@@ -735,7 +691,7 @@ class RegisterRight(RegisterPart):
         Right, on_delete=models.PROTECT, related_name="register_rights", verbose_name=_("right")
     )
     included = models.BooleanField(_("included"), default=True)
-    text = models.TextField(
+    text = ProseField(
         _("own wording"),
         blank=True,
         help_text=_("Leave empty to use the default wording of the right."),
@@ -771,12 +727,6 @@ class RegisterRight(RegisterPart):
 # --- Published versions ----------------------------------------------------------------
 
 
-class NoticeVersionQuerySet(models.QuerySet):
-    def live(self) -> NoticeVersionQuerySet:
-        """Versions of registers that are online (not taken offline by a publisher)."""
-        return self.filter(register__is_online=True)
-
-
 class NoticeVersion(models.Model):
     """An immutable, dated, published version of a register's notice.
 
@@ -800,13 +750,12 @@ class NoticeVersion(models.Model):
         related_name="published_versions",
         verbose_name=_("published by"),
     )
-    summary_fi = models.TextField(_("summary of changes (Finnish)"))
-    summary_en = models.TextField(_("summary of changes (English)"), blank=True)
+    summary = models.JSONField(
+        _("summary of changes"), default=dict, help_text=_("The publisher's words, by language.")
+    )
     changes = models.JSONField(_("changes"), default=list)
     snapshot = models.JSONField(_("content"))
     content_hash = models.CharField(_("content hash"), max_length=64)
-
-    objects = NoticeVersionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("published version")
@@ -824,10 +773,7 @@ class NoticeVersion(models.Model):
 
     @property
     def languages(self) -> list[str]:
-        return list(self.snapshot.get("languages", ["fi"]))
-
-    def summary(self, language: str) -> str:
-        return getattr(self, f"summary_{language}", "") or ""
+        return list(self.snapshot["languages"])
 
 
 class NoticeRendering(models.Model):
@@ -844,7 +790,7 @@ class NoticeRendering(models.Model):
         related_name="renderings",
         verbose_name=_("version"),
     )
-    language = models.CharField(_("language"), max_length=2)
+    language = models.CharField(_("language"), max_length=12)
     html = models.TextField(_("page"))
     embed_html = models.TextField(_("embeddable page"))
     changelog_html = models.TextField(_("change log page"))

@@ -1,6 +1,6 @@
 """A snapshot read in one language: what templates and the JSON view show.
 
-Templates cannot pick ``{"fi": ..., "en": ...}`` by a variable, so the snapshot
+Templates cannot pick ``{"fi": ..., "sv": ...}`` by a variable, so the snapshot
 is turned into plain values of one language, with the labels of codes (legal
 basis kinds, safeguards, units, countries) translated.
 """
@@ -12,20 +12,15 @@ from typing import Any
 from django.utils import translation
 from django_countries import countries
 
+from . import rules
+from .languages import is_text
 from .models import Cookie, Register, RetentionRule, SecurityMeasure, Transfer
-
-# Multilingual text values: exactly the keys of LANGUAGES.
-_TEXT_KEYS = {"fi", "en"}
-
-
-def _is_text(value: Any) -> bool:
-    return isinstance(value, dict) and set(value) == _TEXT_KEYS
 
 
 def pick(value: Any, language: str) -> Any:
     """``value`` with every multilingual text replaced by its ``language`` version."""
-    if _is_text(value):
-        return value[language]
+    if is_text(value):
+        return value.get(language, "")
     if isinstance(value, dict):
         return {key: pick(item, language) for key, item in value.items()}
     if isinstance(value, list):
@@ -43,10 +38,10 @@ def localize(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
         notice = pick(snapshot, language)
         register = notice["register"]
         register["data_origin_label"] = str(Register.DataOrigin(register["data_origin"]).label)
-        register["collects_from_subject"] = register["data_origin"] in {"subject", "both"}
-        register["collects_from_elsewhere"] = register["data_origin"] in {"other", "both"}
+        register["collects_from_subject"] = rules.collects_from_subject(register["data_origin"])
+        register["collects_from_elsewhere"] = rules.collects_from_elsewhere(register["data_origin"])
         controller = notice["controller"]
-        controller["has_dpo"] = bool(controller["dpo"]["name"] or controller["dpo"]["email"])
+        controller["has_dpo"] = rules.has_dpo(controller["dpo"])
         for processor in notice["processors"]:
             processor["country_name"] = country_name(processor["country"])
         for transfer in notice["transfers"]:
@@ -65,11 +60,7 @@ def localize(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
                 groups[g] for g in category["subject_groups"] if g in groups
             ]
         notice["has_special_categories"] = any(c["is_special"] for c in notice["data_categories"])
-        notice["rests_on_consent"] = any(
-            basis["code"] in {"6-1-a", "9-2-a"}
-            for purpose in notice["purposes"]
-            for basis in purpose["legal_bases"]
-        )
+        notice["rests_on_consent"] = rules.rests_on_consent(notice["purposes"])
         notice["legal_bases"] = _distinct_bases(notice["purposes"])
     return notice
 

@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from . import changes as change_list
+from .languages import native_name
 from .pdf import render_pdf
 from .presentation import localize
 
-LANGUAGE_NAMES = {"fi": "Suomi", "en": "English"}
 ARCHIVED_MARKER = "<!--archived-version-notice-->"
 
 
@@ -115,6 +115,12 @@ def brand_accent_color(color: str) -> str:
     return "#000000"
 
 
+def _in_language(texts: dict[str, str], language: str) -> str:
+    """A text in ``language``; an entry published before the language was added has
+    its first language's text."""
+    return texts.get(language) or next((text for text in texts.values() if text), "")
+
+
 def _history_entries(history: list[dict[str, Any]], language: str, snapshot_slugs: tuple) -> list:
     entries = []
     for entry in history:
@@ -122,7 +128,7 @@ def _history_entries(history: list[dict[str, Any]], language: str, snapshot_slug
             {
                 "number": entry["number"],
                 "published_at": entry["published_at"],
-                "summary": entry["summary"].get(language, "") or entry["summary"].get("fi", ""),
+                "summary": _in_language(entry["summary"], language),
                 "changes": [change_list.describe(c, language) for c in entry["changes"]],
                 "urls": version_urls(*snapshot_slugs, language, entry["number"]),
             }
@@ -155,7 +161,7 @@ def context(
         "alternates": [
             {
                 "lang": other,
-                "name": LANGUAGE_NAMES[other],
+                "name": native_name(other),
                 "url": public_urls(controller_slug, register_slug, other)["detail"],
             }
             for other in others
@@ -166,7 +172,6 @@ def context(
         "logo_url": f"/media/{notice['controller']['logo']}"
         if notice["controller"]["logo"]
         else "",
-        "archived_marker": ARCHIVED_MARKER,
     }
 
 
@@ -202,7 +207,7 @@ def notice_json(
             {
                 "version": entry["number"],
                 "published_at": entry["published_at"].isoformat(),
-                "summary": entry["summary"].get(language, ""),
+                "summary": _in_language(entry["summary"], language),
                 "changes": [change_list.describe(c, language) for c in entry["changes"]],
             }
             for entry in history
@@ -216,8 +221,6 @@ def render_language(
     language: str,
     version: VersionInfo,
     history: list[dict[str, Any]],
-    *,
-    with_pdf: bool = True,
 ) -> Rendered:
     """Every public form of one language of a version."""
     with translation.override(language), timezone.override("Europe/Helsinki"):
@@ -235,7 +238,7 @@ def render_language(
         )
         document = notice_json(snapshot, language, version, history)
     logo = snapshot["controller"]["logo"]
-    pdf = render_pdf(pdf_html, media_files=[logo] if logo else []) if with_pdf else b""
+    pdf = render_pdf(pdf_html, media_files=[logo] if logo else [])
     return Rendered(html=page, embed_html=embed, changelog_html=changelog, json=document, pdf=pdf)
 
 

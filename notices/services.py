@@ -54,11 +54,11 @@ def _history(register: Register) -> list[dict[str, Any]]:
         {
             "number": row["number"],
             "published_at": row["published_at"],
-            "summary": {"fi": row["summary_fi"], "en": row["summary_en"]},
+            "summary": row["summary"],
             "changes": row["changes"],
         }
         for row in register.versions.order_by("-number").values(
-            "number", "published_at", "summary_fi", "summary_en", "changes"
+            "number", "published_at", "summary", "changes"
         )
     ]
 
@@ -119,8 +119,7 @@ def notice_publish(
                 number=number,
                 published_at=when,
                 published_by=user,
-                summary_fi=summary.get("fi", "").strip(),
-                summary_en=summary.get("en", "").strip() if "en" in snapshot["languages"] else "",
+                summary={language: summary[language].strip() for language in snapshot["languages"]},
                 changes=compute_changes(previous.snapshot if previous else None, snapshot),
                 snapshot=snapshot,
                 content_hash=content_hash(snapshot),
@@ -161,7 +160,7 @@ def notice_publish(
         raise PublishRefused(
             [
                 Problem(
-                    "fi",
+                    snapshot["languages"][0],
                     "register",
                     "changes",
                     _("Another version was published at the same moment. Please try again."),
@@ -173,7 +172,7 @@ def notice_publish(
         raise PublishRefused(
             [
                 Problem(
-                    "fi",
+                    snapshot["languages"][0],
                     "register",
                     "changes",
                     _(

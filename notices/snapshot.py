@@ -1,253 +1,298 @@
 """The content of a notice frozen as plain data: what a published version says.
 
-``build_snapshot(register)`` reads a register's draft (in both languages) into a
-JSON-serialisable dict. Publishing stores it with the version; rendering, the
-JSON view, the completeness check and the change list all read the snapshot,
-never the live models, so a published version cannot drift when a draft changes.
+``build_snapshot(register)`` reads a register's draft into a JSON-serialisable
+dict of the shape ``Snapshot`` declares below. Publishing stores it with the
+version; rendering, the JSON view, the completeness check and the change list
+all read the snapshot, never the live models, so a published version cannot
+drift when a draft changes.
 
-Texts are ``{"fi": ..., "en": ...}`` dicts; choices are codes (labels are
-translated when rendered); every listed part keeps its database id so that two
-snapshots can be compared item by item.
+Texts are ``{language: text}`` dicts holding the languages the register
+publishes (``Text``); choices are codes (labels are translated when rendered);
+every listed part keeps its database id so two snapshots can be compared item
+by item. The listed parts come from ``parts.PARTS``; ``notice.json`` is this
+shape read in one language (``presentation.localize``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
-from django.db.models import Prefetch
+from controllers.models import ContactPerson, Controller
 
-from .models import (
-    DataCategory,
-    Purpose,
-    Register,
-    RegisterProcessor,
-    RegisterRight,
-    RetentionRule,
-    Transfer,
-)
+from . import parts
+from .languages import texts
+from .models import Register, SupervisoryAuthority
 
-LANGUAGES = ("fi", "en")
 SNAPSHOT_SCHEMA = 1
 
-
-def texts(obj: Any, field: str) -> dict[str, str]:
-    """A translated field's values, language by language, stripped ('' when empty)."""
-    return {lang: (getattr(obj, f"{field}_{lang}", None) or "").strip() for lang in LANGUAGES}
+Text = dict[str, str]
+"""A text in each published language: ``{"fi": "…", "sv": "…"}`` ('' when empty)."""
 
 
-def same_texts(value: str) -> dict[str, str]:
-    """An untranslated value shown as is in every language."""
-    return {lang: (value or "").strip() for lang in LANGUAGES}
+class DpoData(TypedDict):
+    name: str
+    email: str
+    phone: str
 
 
-def register_queryset():
+class ControllerData(TypedDict):
+    name: str
+    slug: str
+    business_id: str
+    street_address: str
+    postal_code: str
+    city: str
+    country: Text
+    phone: str
+    email: str
+    website: str
+    logo: str
+    brand_color: str
+    representative: Text
+    dpo: DpoData
+
+
+class RegisterData(TypedDict):
+    id: int
+    slug: str
+    name: Text
+    introduction: Text
+    data_origin: str  # "subject" (Art. 13), "other" (Art. 14) or "both"
+    statutory_requirement: Text
+    has_automated_decisions: bool
+    automated_decisions: Text
+    no_recipients: bool
+    no_transfers: bool
+    cookies_info: Text
+    rights_exercise: Text
+
+
+class ContactData(TypedDict):
+    name: str
+    title: Text
+    email: str
+    phone: str
+
+
+class AuthorityData(TypedDict):
+    name: Text
+    street_address: Text
+    phone: str
+    email: str
+    website: str
+
+
+class LegalBasisData(TypedDict):
+    code: str  # "6-1-a" … "9-2-j"
+    article: str
+    kind: str  # "art6" or "art9"
+    name: Text
+    description: Text
+
+
+class SubjectGroupItem(TypedDict):
+    id: int
+    name: Text
+    description: Text
+
+
+class PurposeItem(TypedDict):
+    id: int
+    name: Text
+    description: Text
+    legal_bases: list[LegalBasisData]
+    legitimate_interest: Text
+
+
+class DataCategoryItem(TypedDict):
+    id: int
+    name: Text
+    description: Text
+    is_special: bool
+    subject_groups: list[int]  # ids of subject_groups items; empty: every group
+
+
+class SourceItem(TypedDict):
+    id: int
+    name: Text
+    description: Text
+    is_public: bool
+
+
+class RecipientItem(TypedDict):
+    id: int
+    name: Text
+    description: Text
+    is_regular_disclosure: bool
+
+
+class ProcessorItem(TypedDict):
+    id: int  # the processor's id (one processor appears once in a register)
+    name: str
+    service: Text
+    country: str  # ISO 3166-1 alpha-2
+    website: str
+    processes: Text
+
+
+class TransferItem(TypedDict):
+    id: int
+    country: str
+    recipient: Text
+    safeguard: str  # Transfer.Safeguard code
+    copy_info: Text
+    processor: str  # the processor's name, or ''
+
+
+class RetentionItem(TypedDict):
+    id: int
+    data_category: int | None  # a data_categories id; None: the whole register
+    period: int | None
+    period_unit: str  # RetentionRule.Unit code or ''
+    starting_event: Text
+    criteria: Text
+    data_category_name: Text | None
+
+
+class SecurityItem(TypedDict):
+    id: int
+    kind: str  # SecurityMeasure.Kind code
+    description: Text
+
+
+class CookieItem(TypedDict):
+    id: int
+    name: str
+    provider: str
+    category: str  # Cookie.Category code
+    purpose: Text
+    duration: Text
+    consent_required: bool
+
+
+class RightItem(TypedDict):
+    code: str  # Right.Code
+    article: str
+    name: Text
+    text: Text  # the register's own wording, or the catalogue's default
+    own_wording: bool
+
+
+class Snapshot(TypedDict):
+    """Everything a version of a notice says (the keys of ``parts.PARTS`` included)."""
+
+    schema: int
+    languages: list[str]
+    controller: ControllerData
+    register: RegisterData
+    contact_person: ContactData | None
+    authority: AuthorityData
+    subject_groups: list[SubjectGroupItem]
+    purposes: list[PurposeItem]
+    data_categories: list[DataCategoryItem]
+    sources: list[SourceItem]
+    recipients: list[RecipientItem]
+    processors: list[ProcessorItem]
+    transfers: list[TransferItem]
+    retention: list[RetentionItem]
+    security: list[SecurityItem]
+    cookies: list[CookieItem]
+    rights: list[RightItem]
+    # Not stored: added by presentation.localize for templates and notice.json.
+    legal_bases: NotRequired[list[LegalBasisData]]
+
+
+def register_queryset():  # type: ignore[no-untyped-def]
     """A register with every part it shows, in a fixed number of queries."""
     return Register.objects.select_related(
         "controller", "contact_person", "supervisory_authority"
-    ).prefetch_related(
-        "subject_groups",
-        Prefetch("purposes", queryset=Purpose.objects.prefetch_related("legal_bases")),
-        Prefetch(
-            "data_categories", queryset=DataCategory.objects.prefetch_related("subject_groups")
-        ),
-        "sources",
-        "recipients",
-        Prefetch(
-            "register_processors", queryset=RegisterProcessor.objects.select_related("processor")
-        ),
-        Prefetch("transfers", queryset=Transfer.objects.select_related("processor")),
-        Prefetch("retention_rules", queryset=RetentionRule.objects.select_related("data_category")),
-        "security_measures",
-        "cookies",
-        Prefetch("rights", queryset=RegisterRight.objects.select_related("right")),
-    )
+    ).prefetch_related(*(part.prefetch_lookup() for part in parts.PARTS))
 
 
-def build_snapshot(register: Register) -> dict[str, Any]:
-    """Everything the notice of ``register`` says, as JSON-ready data."""
-    register = register_queryset().get(pk=register.pk)
-    controller = register.controller
-    # The right to withdraw consent is shown wherever a purpose rests on consent.
-    rests_on_consent = any(
-        basis.is_consent
-        for purpose in register.purposes.all()
-        for basis in purpose.legal_bases.all()
-    )
-    contact = register.contact_person
-    authority = register.supervisory_authority
+def controller_data(controller: Controller, languages: tuple[str, ...]) -> ControllerData:
     return {
-        "schema": SNAPSHOT_SCHEMA,
-        "languages": register.languages,
-        "controller": {
-            "name": controller.name,
-            "slug": controller.slug,
-            "business_id": controller.business_id,
-            "street_address": controller.street_address,
-            "postal_code": controller.postal_code,
-            "city": controller.city,
-            "country": texts(controller, "country"),
-            "phone": controller.phone,
-            "email": controller.email,
-            "website": controller.website,
-            "logo": controller.logo.name if controller.logo else "",
-            "brand_color": controller.brand_color,
-            "representative": texts(controller, "representative"),
-            "dpo": {
-                "name": controller.dpo_name,
-                "email": controller.dpo_email,
-                "phone": controller.dpo_phone,
-            },
-        },
-        "register": {
-            "id": register.pk,
-            "slug": register.slug,
-            "name": texts(register, "name"),
-            "introduction": texts(register, "introduction"),
-            "data_origin": register.data_origin,
-            "statutory_requirement": texts(register, "statutory_requirement"),
-            "has_automated_decisions": register.has_automated_decisions,
-            "automated_decisions": texts(register, "automated_decisions"),
-            "no_recipients": register.no_recipients,
-            "no_transfers": register.no_transfers,
-            "cookies_info": texts(register, "cookies_info"),
-            "rights_exercise": texts(register, "rights_exercise"),
-        },
-        "contact_person": (
-            {
-                "name": contact.name,
-                "title": texts(contact, "title"),
-                "email": contact.email,
-                "phone": contact.phone,
-            }
-            if contact
-            else None
-        ),
-        "subject_groups": [
-            {"id": g.pk, "name": texts(g, "name"), "description": texts(g, "description")}
-            for g in register.subject_groups.all()
-        ],
-        "purposes": [
-            {
-                "id": p.pk,
-                "name": texts(p, "name"),
-                "description": texts(p, "description"),
-                "legal_bases": [
-                    {
-                        "code": b.code,
-                        "article": b.article,
-                        "kind": b.kind,
-                        "name": texts(b, "name"),
-                        "description": texts(b, "description"),
-                    }
-                    for b in p.legal_bases.all()
-                ],
-                "legitimate_interest": texts(p, "legitimate_interest"),
-            }
-            for p in register.purposes.all()
-        ],
-        "data_categories": [
-            {
-                "id": c.pk,
-                "name": texts(c, "name"),
-                "description": texts(c, "description"),
-                "is_special": c.is_special,
-                "subject_groups": [g.pk for g in c.subject_groups.all()],
-            }
-            for c in register.data_categories.all()
-        ],
-        "sources": [
-            {
-                "id": s.pk,
-                "name": texts(s, "name"),
-                "description": texts(s, "description"),
-                "is_public": s.is_public,
-            }
-            for s in register.sources.all()
-        ],
-        "recipients": [
-            {
-                "id": r.pk,
-                "name": texts(r, "name"),
-                "description": texts(r, "description"),
-                "is_regular_disclosure": r.is_regular_disclosure,
-            }
-            for r in register.recipients.all()
-        ],
-        "processors": [
-            {
-                "id": rp.processor_id,
-                "name": rp.processor.name,
-                "service": texts(rp.processor, "service"),
-                "country": rp.processor.country.code,
-                "website": rp.processor.website,
-                "processes": texts(rp, "processes"),
-            }
-            for rp in register.register_processors.all()
-        ],
-        "transfers": [
-            {
-                "id": t.pk,
-                "country": t.country.code,
-                "processor": t.processor.name if t.processor else "",
-                "recipient": texts(t, "recipient"),
-                "safeguard": t.safeguard,
-                "copy_info": texts(t, "copy_info"),
-            }
-            for t in register.transfers.all()
-        ],
-        "retention": [
-            {
-                "id": r.pk,
-                "data_category": r.data_category_id,
-                "data_category_name": texts(r.data_category, "name") if r.data_category else None,
-                "period": r.period,
-                "period_unit": r.period_unit,
-                "starting_event": texts(r, "starting_event"),
-                "criteria": texts(r, "criteria"),
-            }
-            for r in register.retention_rules.all()
-        ],
-        "security": [
-            {"id": m.pk, "kind": m.kind, "description": texts(m, "description")}
-            for m in register.security_measures.all()
-        ],
-        "cookies": [
-            {
-                "id": c.pk,
-                "name": c.name,
-                "provider": c.provider,
-                "category": c.category,
-                "purpose": texts(c, "purpose"),
-                "duration": texts(c, "duration"),
-                "consent_required": c.consent_required,
-            }
-            for c in register.cookies.all()
-        ],
-        "rights": [
-            {
-                "code": rr.right.code,
-                "article": rr.right.article,
-                "name": texts(rr.right, "name"),
-                "text": {
-                    lang: (getattr(rr, f"text_{lang}", None) or "").strip()
-                    or (getattr(rr.right, f"default_text_{lang}", None) or "").strip()
-                    for lang in LANGUAGES
-                },
-                "own_wording": any(texts(rr, "text").values()),
-            }
-            for rr in register.rights.all()
-            if rr.included or (rr.right.code == "withdraw_consent" and rests_on_consent)
-        ],
-        "authority": {
-            "name": texts(authority, "name"),
-            "street_address": texts(authority, "street_address"),
-            "phone": authority.phone,
-            "email": authority.email,
-            "website": authority.website,
+        "name": controller.name,
+        "slug": controller.slug,
+        "business_id": controller.business_id,
+        "street_address": controller.street_address,
+        "postal_code": controller.postal_code,
+        "city": controller.city,
+        "country": texts(controller, "country", languages),
+        "phone": controller.phone,
+        "email": controller.email,
+        "website": controller.website,
+        "logo": controller.logo.name if controller.logo else "",
+        "brand_color": controller.brand_color,
+        "representative": texts(controller, "representative", languages),
+        "dpo": {
+            "name": controller.dpo_name,
+            "email": controller.dpo_email,
+            "phone": controller.dpo_phone,
         },
     }
+
+
+def register_data(register: Register, languages: tuple[str, ...]) -> RegisterData:
+    def text(name: str) -> Text:
+        return texts(register, name, languages)
+
+    return {
+        "id": register.pk,
+        "slug": register.slug,
+        "name": text("name"),
+        "introduction": text("introduction"),
+        "data_origin": register.data_origin,
+        "statutory_requirement": text("statutory_requirement"),
+        "has_automated_decisions": register.has_automated_decisions,
+        "automated_decisions": text("automated_decisions"),
+        "no_recipients": register.no_recipients,
+        "no_transfers": register.no_transfers,
+        "cookies_info": text("cookies_info"),
+        "rights_exercise": text("rights_exercise"),
+    }
+
+
+def contact_data(contact: ContactPerson | None, languages: tuple[str, ...]) -> ContactData | None:
+    if contact is None:
+        return None
+    return {
+        "name": contact.name,
+        "title": texts(contact, "title", languages),
+        "email": contact.email,
+        "phone": contact.phone,
+    }
+
+
+def authority_data(authority: SupervisoryAuthority, languages: tuple[str, ...]) -> AuthorityData:
+    return {
+        "name": texts(authority, "name", languages),
+        "street_address": texts(authority, "street_address", languages),
+        "phone": authority.phone,
+        "email": authority.email,
+        "website": authority.website,
+    }
+
+
+def build_snapshot(register: Register) -> Snapshot:
+    """Everything the notice of ``register`` says, as JSON-ready data."""
+    register = register_queryset().get(pk=register.pk)
+    languages = tuple(register.languages)
+    context = {"rests_on_consent": parts.rests_on_consent(register.purposes.all())}
+    snapshot: dict[str, Any] = {
+        "schema": SNAPSHOT_SCHEMA,
+        "languages": list(languages),
+        "controller": controller_data(register.controller, languages),
+        "register": register_data(register, languages),
+        "contact_person": contact_data(register.contact_person, languages),
+    }
+    for part in parts.PARTS:
+        rows = getattr(register, part.accessor).all()
+        items = (part.item(row, languages, context) for row in rows)
+        snapshot[part.key] = [item for item in items if item is not None]
+    snapshot["authority"] = authority_data(register.supervisory_authority, languages)
+    return snapshot  # type: ignore[return-value]
 
 
 def canonical_json(data: Any) -> bytes:
@@ -255,5 +300,5 @@ def canonical_json(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def content_hash(snapshot: dict[str, Any]) -> str:
+def content_hash(snapshot: Snapshot | dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(snapshot)).hexdigest()

@@ -1,26 +1,35 @@
-"""Visitor-facing texts exist in Finnish (required) and English."""
+"""Visitor-facing texts, stored once per configured language (settings.LANGUAGES).
 
+Shared catalogues (legal bases, rights, authorities) carry every language; a
+company's own texts need the default language in the admin, and the completeness
+check asks for each language the register publishes.
+"""
+
+from django.conf import settings
 from modeltranslation.translator import TranslationOptions, register
 
 from . import models
+
+ALL_LANGUAGES = settings.MODELTRANSLATION_LANGUAGES
+DEFAULT_LANGUAGE = (settings.MODELTRANSLATION_DEFAULT_LANGUAGE,)
 
 
 @register(models.LegalBasis)
 class LegalBasisTranslation(TranslationOptions):
     fields = ("name", "description")
-    required_languages = ("fi", "en")
+    required_languages = ALL_LANGUAGES
 
 
 @register(models.Right)
 class RightTranslation(TranslationOptions):
     fields = ("name", "default_text")
-    required_languages = ("fi", "en")
+    required_languages = ALL_LANGUAGES
 
 
 @register(models.SupervisoryAuthority)
 class SupervisoryAuthorityTranslation(TranslationOptions):
     fields = ("name", "street_address")
-    required_languages = ("fi", "en")
+    required_languages = ALL_LANGUAGES
 
 
 @register(models.Register)
@@ -33,49 +42,49 @@ class RegisterTranslation(TranslationOptions):
         "cookies_info",
         "rights_exercise",
     )
-    required_languages = ("fi",)
+    required_languages = DEFAULT_LANGUAGE
 
 
 @register(models.DataSubjectGroup)
 class DataSubjectGroupTranslation(TranslationOptions):
     fields = ("name", "description")
-    required_languages = ("fi",)
+    required_languages = DEFAULT_LANGUAGE
 
 
 @register(models.Purpose)
 class PurposeTranslation(TranslationOptions):
     fields = ("name", "description", "legitimate_interest")
-    required_languages = ("fi",)
+    required_languages = DEFAULT_LANGUAGE
 
 
 @register(models.DataCategory)
 class DataCategoryTranslation(TranslationOptions):
     fields = ("name", "description")
-    required_languages = ("fi",)
+    required_languages = DEFAULT_LANGUAGE
 
 
 @register(models.Source)
 class SourceTranslation(TranslationOptions):
     fields = ("name", "description")
-    required_languages = ("fi",)
+    required_languages = DEFAULT_LANGUAGE
 
 
 @register(models.Recipient)
 class RecipientTranslation(TranslationOptions):
     fields = ("name", "description")
-    required_languages = ("fi",)
+    required_languages = DEFAULT_LANGUAGE
 
 
 @register(models.Processor)
 class ProcessorTranslation(TranslationOptions):
     fields = ("service",)
-    required_languages = ("fi",)
+    required_languages = DEFAULT_LANGUAGE
 
 
 @register(models.RegisterProcessor)
 class RegisterProcessorTranslation(TranslationOptions):
     fields = ("processes",)
-    required_languages = ("fi",)
+    required_languages = DEFAULT_LANGUAGE
 
 
 @register(models.Transfer)
@@ -91,13 +100,13 @@ class RetentionRuleTranslation(TranslationOptions):
 @register(models.SecurityMeasure)
 class SecurityMeasureTranslation(TranslationOptions):
     fields = ("description",)
-    required_languages = ("fi",)
+    required_languages = DEFAULT_LANGUAGE
 
 
 @register(models.Cookie)
 class CookieTranslation(TranslationOptions):
     fields = ("purpose", "duration")
-    required_languages = ("fi",)
+    required_languages = DEFAULT_LANGUAGE
 
 
 @register(models.RegisterRight)

@@ -1,10 +1,14 @@
+import re
+
 from django.urls import path, register_converter
 
-from . import views
+from . import languages, views
 
 
 class LanguageConverter:
-    regex = "fi|en"
+    """A configured language code (settings.LANGUAGES) as the first part of the address."""
+
+    regex = "|".join(re.escape(code) for code in languages.codes())
 
     def to_python(self, value: str) -> str:
         return value

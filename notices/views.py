@@ -21,6 +21,7 @@ from django.http import (
     HttpResponse,
 )
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.html import format_html
@@ -30,6 +31,7 @@ from django.utils.translation import gettext as _
 from controllers.models import Controller
 from controllers.validators import ORIGIN_RE
 
+from . import languages
 from .models import NoticeRendering, NoticeVersion, Register
 from .rendering import ARCHIVED_MARKER, brand_accent_color, brand_text_color, public_urls
 from .services import pdf_download_name
@@ -132,7 +134,7 @@ def _handle_gone(view):  # type: ignore[no-untyped-def]
         try:
             return view(request, *args, **kwargs)
         except Gone:
-            with translation.override(kwargs.get("lang", "fi")):
+            with translation.override(kwargs.get("lang") or languages.default()):
                 response = render(request, "notices/gone.html", {"lang": kwargs.get("lang")})
             response.status_code = 410
             return response
@@ -217,19 +219,32 @@ def pdf(
 
 def controller_index(request: HttpRequest, lang: str, controller: str) -> HttpResponse:
     """The controller's published, online notices in ``lang``."""
+    name_fields = languages.field_names("name")
     company = get_object_or_404(
         Controller.objects.only("name", "slug", "brand_color", "logo"), slug=controller
     )
-    registers = (
-        Register.objects.filter(
-            controller=company, is_online=True, versions__renderings__language=lang
-        )
+    # Every online register with the languages it has published, in one query.
+    rows = (
+        Register.objects.filter(controller=company, is_online=True)
+        .exclude(versions__renderings__language=None)
+        .values("slug", f"name_{lang}", *name_fields, "versions__renderings__language")
         .distinct()
-        .only("slug", f"name_{lang}", "name_fi")
-        .order_by(f"name_{lang}")
+    )
+    published: dict[str, set[str]] = {}
+    names: dict[str, str] = {}
+    for row in rows:
+        published.setdefault(row["slug"], set()).add(row["versions__renderings__language"])
+        names[row["slug"]] = row[f"name_{lang}"] or next(
+            (row[name] for name in name_fields if row[name]), row["slug"]
+        )
+    registers = sorted(
+        (slug for slug, codes in published.items() if lang in codes), key=names.__getitem__
     )
     if not registers:
         raise Http404(_("No published notices here."))
+    other_languages = [
+        code for code in languages.ordered(set().union(*published.values())) if code != lang
+    ]
     with translation.override(lang):
         response = render(
             request,
@@ -237,11 +252,17 @@ def controller_index(request: HttpRequest, lang: str, controller: str) -> HttpRe
             {
                 "lang": lang,
                 "company": company,
-                "registers": [
-                    {"name": getattr(r, f"name_{lang}") or r.name_fi, "slug": r.slug}
-                    for r in registers
+                "registers": [{"name": names[slug], "slug": slug} for slug in registers],
+                "alternates": [
+                    {
+                        "lang": code,
+                        "name": languages.native_name(code),
+                        "url": reverse(
+                            "notices:index", kwargs={"lang": code, "controller": controller}
+                        ),
+                    }
+                    for code in other_languages
                 ],
-                "other_lang": "en" if lang == "fi" else "fi",
                 # The company's colours and logo as they are now (notices keep theirs).
                 "brand_color": company.brand_color,
                 "brand_text_color": brand_text_color(company.brand_color),

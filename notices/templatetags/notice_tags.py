@@ -6,15 +6,16 @@ import re
 from datetime import date, datetime
 
 from django import template
-from django.utils.dateformat import format as format_date
+from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from notices import languages
+
 register = template.Library()
 
 BULLET = re.compile(r"^\s*(?:[-*•–])\s+")
-DATE_FORMATS = {"fi": "d.m.Y", "en": "j F Y"}
 
 
 @register.filter
@@ -39,7 +40,7 @@ def paragraphs(text: str | None) -> SafeString:
 
 @register.filter
 def notice_date(value: date | datetime | str | None) -> str:
-    """A date as the notice's language writes it: 21.11.2026 in Finnish."""
+    """A date as the active language writes it (config/formats): 15.9.2026 in Finnish."""
     if not value:
         return ""
     if isinstance(value, str):
@@ -48,4 +49,18 @@ def notice_date(value: date | datetime | str | None) -> str:
         from django.utils import timezone
 
         value = timezone.localtime(value) if timezone.is_aware(value) else value
-    return format_date(value, DATE_FORMATS.get(get_language() or "fi", "d.m.Y"))
+    return date_format(value, "DATE_FORMAT")
+
+
+@register.filter
+def in_language(texts: dict[str, str] | None) -> str:
+    """A ``{language: text}`` value in the active language, else its first text."""
+    texts = texts or {}
+    return texts.get(get_language() or "") or next((t for t in texts.values() if t), "")
+
+
+@register.simple_tag
+def public_language(path: str) -> str:
+    """The language of a public address (``/sv/…``), or '' for any other address."""
+    first = (path or "").strip("/").split("/", 1)[0]
+    return first if first in languages.codes() else ""

@@ -1,0 +1,4 @@
+# Dates as Finnish writes them in a notice: 15.9.2026, no leading zeros.
+DATE_FORMAT = "j.n.Y"
+SHORT_DATE_FORMAT = "j.n.Y"
+DATETIME_FORMAT = "j.n.Y G.i"
