@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import parts
 from .languages import is_text
+from .snapshot import upgrade
 
 KINDS = {"added": _("added"), "removed": _("removed"), "changed": _("changed")}
 
@@ -98,7 +99,9 @@ def _section_changes(
         return dict.fromkeys(languages, name)
 
     register_name = {lang: current["register"]["name"].get(lang, "") for lang in languages}
-    authority_name = {lang: current["authority"]["name"].get(lang, "") for lang in languages}
+    authority_name = {
+        lang: current["supervisory_authority"]["name"].get(lang, "") for lang in languages
+    }
     changes = []
     if previous["controller"] != current["controller"]:
         changes.append(_entry("controller", "changed", same(current["controller"]["name"])))
@@ -108,8 +111,8 @@ def _section_changes(
     if old_contact != new_contact:
         kind = "added" if old_contact is None else "changed" if new_contact else "removed"
         changes.append(_entry("contact_person", kind, same((new_contact or old_contact)["name"])))
-    if previous["authority"] != current["authority"]:
-        changes.append(_entry("authority", "changed", authority_name))
+    if previous["supervisory_authority"] != current["supervisory_authority"]:
+        changes.append(_entry("supervisory_authority", "changed", authority_name))
     return changes
 
 
@@ -119,6 +122,7 @@ def compute_changes(
     """The list of changes from ``previous`` to ``current`` (empty for a first version)."""
     if previous is None:
         return []
+    previous = upgrade(previous)
     languages = list(current["languages"])
     common = frozenset(previous["languages"]) & frozenset(languages)
     old_snapshot = _in_languages(previous, common)

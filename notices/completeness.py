@@ -36,7 +36,7 @@ SECTION_MODELS = {
     "controller": Controller,
     "register": Register,
     "contact_person": ContactPerson,
-    "authority": SupervisoryAuthority,
+    "supervisory_authority": SupervisoryAuthority,
 }
 
 
@@ -174,8 +174,8 @@ def _check_language(s: dict[str, Any], lang: str) -> list[Problem]:  # noqa: C90
             )
     if not register["rights_exercise"][lang]:
         add("register", "rights", _("Say how a person can use the rights."))
-    if not s["authority"]["name"][lang]:
-        add("register", "authority", _("The supervisory authority is missing."))
+    if not s["supervisory_authority"]["name"][lang]:
+        add("register", "supervisory_authority", _("The supervisory authority is missing."))
     # 12. Automated decision-making.
     if register["has_automated_decisions"] and not register["automated_decisions"][lang]:
         add("register", "register", _("Describe the automated decision-making."))

@@ -378,7 +378,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("controller", _("Controller"), "controller"),
     Section("register", _("Register"), "register"),
     Section("contact_person", _("Contact person"), "register"),
-    Section("authority", _("Supervisory authority"), "register"),
+    Section("supervisory_authority", _("Supervisory authority"), "register"),
 )
 SECTION_LABELS: dict[str, Promise] = {
     **{section.key: section.label for section in SECTIONS},

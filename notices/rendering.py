@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 
 from . import changes as change_list
 from .languages import native_name
+from .parts import PARTS
 from .pdf import render_pdf
 from .presentation import localize
 
@@ -191,18 +192,8 @@ def notice_json(
         "controller": notice["controller"],
         "register": notice["register"],
         "contact_person": notice["contact_person"],
-        "subject_groups": notice["subject_groups"],
-        "purposes": notice["purposes"],
-        "data_categories": notice["data_categories"],
-        "sources": notice["sources"],
-        "recipients": notice["recipients"],
-        "processors": notice["processors"],
-        "transfers": notice["transfers"],
-        "retention": notice["retention"],
-        "security": notice["security"],
-        "cookies": notice["cookies"],
-        "rights": notice["rights"],
-        "supervisory_authority": notice["authority"],
+        **{part.key: notice[part.key] for part in PARTS},
+        "supervisory_authority": notice["supervisory_authority"],
         "changes": [
             {
                 "version": entry["number"],

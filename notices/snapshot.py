@@ -25,7 +25,9 @@ from . import parts
 from .languages import texts
 from .models import Register, SupervisoryAuthority
 
-SNAPSHOT_SCHEMA = 1
+# 2: the authority under "supervisory_authority" (1 had "authority"); texts hold
+# the register's languages (1 always had Finnish and English).
+SNAPSHOT_SCHEMA = 2
 
 Text = dict[str, str]
 """A text in each published language: ``{"fi": "…", "sv": "…"}`` ('' when empty)."""
@@ -188,7 +190,7 @@ class Snapshot(TypedDict):
     controller: ControllerData
     register: RegisterData
     contact_person: ContactData | None
-    authority: AuthorityData
+    supervisory_authority: AuthorityData
     subject_groups: list[SubjectGroupItem]
     purposes: list[PurposeItem]
     data_categories: list[DataCategoryItem]
@@ -291,8 +293,19 @@ def build_snapshot(register: Register) -> Snapshot:
         rows = getattr(register, part.accessor).all()
         items = (part.item(row, languages, context) for row in rows)
         snapshot[part.key] = [item for item in items if item is not None]
-    snapshot["authority"] = authority_data(register.supervisory_authority, languages)
+    snapshot["supervisory_authority"] = authority_data(register.supervisory_authority, languages)
     return snapshot  # type: ignore[return-value]
+
+
+def upgrade(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A stored snapshot of an earlier schema in today's shape (for comparing versions).
+
+    Stored snapshots are never rewritten: a published version is immutable.
+    """
+    if snapshot.get("schema", 1) < 2 and "authority" in snapshot:
+        snapshot = {**snapshot, "supervisory_authority": snapshot["authority"]}
+        del snapshot["authority"]
+    return snapshot
 
 
 def canonical_json(data: Any) -> bytes:

@@ -122,6 +122,7 @@ def make_tenant(name: str, slug: str, business_id: str) -> Tenant:
         name_fi=f"{name} asiakasrekisteri",
         name_en=f"{name} customer register",
         slug="customers",
+        languages=["fi", "en"],
         contact_person=contact,
     )
     services.register_add_default_rights(register=register)
@@ -136,7 +137,7 @@ def make_tenant(name: str, slug: str, business_id: str) -> Tenant:
         register=register,
         number=1,
         published_at=timezone.now(),
-        summary_fi=f"{name} julkaisu",
+        summary={"fi": f"{name} julkaisu"},
         snapshot=snapshot,
         content_hash=content_hash(snapshot),
     )

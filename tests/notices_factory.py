@@ -38,7 +38,11 @@ from notices.models import (
 from notices.snapshot import build_snapshot
 from tests.conftest import Tenant, make_controller, make_user
 
-SUMMARY = {"fi": "Ensimmäinen julkaisu.", "en": "First publication."}
+SUMMARY = {
+    "fi": "Ensimmäinen julkaisu.",
+    "sv": "Första publiceringen.",
+    "en": "First publication.",
+}
 
 
 def complete_notice(tenant: Tenant) -> Register:
@@ -139,6 +143,7 @@ def make_big_notice(
         name_fi="Ison asiakasrekisteri",
         name_en="Iso customer register",
         slug="customers",
+        languages=["fi", "en"],
         contact_person=contact,
         statutory_requirement_fi="Sopimus.",
         statutory_requirement_en="Contract.",

@@ -278,11 +278,11 @@ def test_controller_change(before, after):
 
 def test_contact_person_changed_and_removed(before, after):
     after["contact_person"] = {**after["contact_person"], "email": "other@acme.example"}
-    assert summary(compute_changes(before, after)) == [("contact", "changed", False, None)]
+    assert summary(compute_changes(before, after)) == [("contact_person", "changed", False, None)]
     gone = copy.deepcopy(before)
     gone["contact_person"] = None
     change = only(compute_changes(before, gone))
-    assert (change["section"], change["kind"]) == ("contact", "removed")
+    assert (change["section"], change["kind"]) == ("contact_person", "removed")
     assert change["name"]["fi"] == "Acme Contact"
 
 

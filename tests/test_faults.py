@@ -476,7 +476,7 @@ def test_two_publishers_publish_through_the_admin_at_once(
     assert {v.published_by.username for v in versions} == published
     for version in versions:
         name = version.published_by.username
-        assert (version.summary_fi, version.summary_en) == (f"{name} fi", f"{name} en")
+        assert (version.summary["fi"], version.summary["en"]) == (f"{name} fi", f"{name} en")
         assert sorted(version.renderings.values_list("language", flat=True)) == ["en", "fi"]
     assert files_under(media) == {
         f"notices/acme/customers/acme-customers-v{v.number}-{lang}.pdf"

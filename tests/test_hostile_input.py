@@ -60,7 +60,7 @@ from pypdf.generic import DictionaryObject
 from controllers.models import ContactPerson, Controller
 from controllers.tenancy import tenant_admin_kind
 from controllers.validators import validate_no_control_characters
-from notices import rendering
+from notices import languages, rendering
 from notices.models import NoticeVersion, Processor, Recipient, Register
 from tests.conftest import Tenant, login
 from tests.notices_factory import complete_notice, files_under, make_publisher, pdf_text, publish
@@ -124,6 +124,8 @@ CATALOGUE = [
     Hostile("megabyte", const("m" * MEGABYTE), typed_only=True),
 ]
 ROUNDS = len(CATALOGUE)
+# The notice under attack publishes every configured language.
+LANGUAGES = languages.codes()
 # NUL cannot be stored; control and text-direction characters would change how the
 # notice shows (boxes in the PDF, reversed text); over-long values exceed the limits.
 MUST_BE_REFUSED = {
@@ -173,14 +175,14 @@ class FormField:
         except NotRegistered:
             return self.name
         for base in fields:
-            if self.name in (f"{base}_fi", f"{base}_en"):
+            if self.name in (f"{base}_{lang}" for lang in LANGUAGES):
                 return base
         return self.name
 
     @property
     def language(self) -> str | None:
         """The language of a translation field; None when shown in every language."""
-        if self.model == "NoticeVersion":  # summary_fi, summary_en
+        if self.model == "NoticeVersion":  # summary_fi, summary_sv …
             return self.name[-2:]
         return self.name[-2:] if self.base_name != self.name else None
 
@@ -408,14 +410,14 @@ def publish_round(
     versions = list(NoticeVersion.objects.filter(register=notice.register))
     files = files_under(media)
     summaries: dict[str, tuple[FormField, Hostile, str]] = {}
-    for offset, lang in enumerate(("fi", "en")):
+    for offset, lang in enumerate(LANGUAGES):
         form_field = FormField(
             f"summary_{lang}", forms.CharField(max_length=2000), NoticeVersion(), f"summary_{lang}"
         )
         hostile = CATALOGUE[(round_number + offset) % ROUNDS]
         summaries[form_field.key] = (form_field, hostile, hostile.make(form_field.form_field, ""))
     pending = {key: value for key, (_f, _h, value) in summaries.items()}
-    plain = {"summary_fi": "Julkaisu.", "summary_en": "Publication."}
+    plain = {f"summary_{lang}": f"Julkaisu {lang}." for lang in LANGUAGES}
     for _attempt in range(3):
         response = client.post(address, pending)
         assert response.status_code in (200, 302), response.status_code
@@ -437,12 +439,12 @@ def publish_round(
         raise AssertionError("publishing refused although the summaries are fine")
     version = NoticeVersion.objects.filter(register=notice.register).latest()
     assert version.number == len(versions) + 1
-    assert sorted(version.renderings.values_list("language", flat=True)) == ["en", "fi"]
+    assert sorted(version.renderings.values_list("language", flat=True)) == sorted(LANGUAGES)
     accepted = []
     for key, (form_field, hostile, value) in summaries.items():
         if pending[key] == value:
             outcome.accepted.append((form_field, hostile, value))
-            assert getattr(version, key) == value.strip()
+            assert version.summary[form_field.language] == value.strip()
             accepted.append((form_field, hostile, value.strip()))
     return accepted
 
@@ -587,7 +589,7 @@ def page_signatures(client: Client, tenant: Tenant, server_url: str) -> dict[str
     """Signatures of every public page of the current version, by language and kind."""
     number = NoticeVersion.objects.filter(register=tenant.register).latest().number
     found: dict[str, set] = {}
-    for lang in ("fi", "en"):
+    for lang in LANGUAGES:
         for kind, address in public_addresses(tenant, lang, number).items():
             response = client.get(address)
             assert response.status_code == 200, address
@@ -670,7 +672,7 @@ def check_public(
     client = Client()
     number = NoticeVersion.objects.filter(register=tenant.register).latest().number
     documents, pages, texts = {}, {}, {}
-    for lang in ("fi", "en"):
+    for lang in LANGUAGES:
         for kind, address in public_addresses(tenant, lang, number).items():
             response = client.get(address)
             assert response.status_code == 200, (address, response.status_code)
@@ -691,7 +693,7 @@ def check_public(
     assert server.requests == [], "the hostile address was fetched"
 
     for form_field, hostile, value in values:
-        for lang in [form_field.language] if form_field.language else ["fi", "en"]:
+        for lang in [form_field.language] if form_field.language else LANGUAGES:
             where = f"{form_field.key} = {hostile.name} ({lang})"
             assert json_value(documents[lang], form_field) == value, f"{where}: JSON"
             if (form_field.model, form_field.base_name) in NOT_SHOWN:
@@ -726,7 +728,9 @@ def notice(acme: Tenant, media: Path) -> Tenant:
         dpo_name="Tietosuojavastaava", dpo_phone="+358 40 000 0000", phone="+358 9 000 000"
     )
     ContactPerson.objects.filter(pk=acme.contact.pk).update(phone="+358 50 000 0000")
-    Register.objects.filter(pk=acme.register.pk).update(has_automated_decisions=True)
+    Register.objects.filter(pk=acme.register.pk).update(
+        has_automated_decisions=True, languages=list(LANGUAGES)
+    )
     Processor.objects.filter(pk=acme.processor.pk).update(country="SE")
     acme.transfer.processor = None
     acme.transfer.save()
@@ -744,7 +748,7 @@ def notice(acme: Tenant, media: Path) -> Tenant:
         except NotRegistered:
             continue
         for base in fields:
-            for lang in ("fi", "en"):
+            for lang in LANGUAGES:
                 if not getattr(obj, f"{base}_{lang}"):
                     setattr(obj, f"{base}_{lang}", f"{base} {lang}")
         obj.save()
@@ -775,9 +779,9 @@ CHUNKS = 6
 def test_hostile_values_are_refused_or_shown_inert(
     chunk: int, notice: Tenant, alice, media: Path, server: CountingServer, monkeypatch, capsys
 ):
-    editors = {lang: login(alice, lang) for lang in ("fi", "en")}
+    editors = {lang: login(alice, lang) for lang in LANGUAGES}
     paula = make_publisher(notice.controller)
-    publishers = {lang: login(paula, lang) for lang in ("fi", "en")}
+    publishers = {lang: login(paula, lang) for lang in LANGUAGES}
     for client in [*editors.values(), *publishers.values()]:
         client.raise_request_exception = False  # a 500 is a failed assertion, not a traceback
 
@@ -789,13 +793,17 @@ def test_hostile_values_are_refused_or_shown_inert(
         publish(notice.register, paula)
         texts = {
             lang: f"{lang}: paragraph.\n\nAnother,\non two lines.\n\n- one\n- two"
-            for lang in ("fi", "en")
+            for lang in LANGUAGES
         }
         Register.objects.filter(pk=notice.register.pk).update(
-            introduction_fi=texts["fi"], introduction_en=texts["en"]
+            **{f"introduction_{lang}": texts[lang] for lang in LANGUAGES}
         )
         notice.source.delete()
-        Recipient.objects.create(register=notice.register, name_fi="Uusi", name_en="New", order=9)
+        Recipient.objects.create(
+            register=notice.register,
+            order=9,
+            **{f"name_{lang}": f"Uusi {lang}" for lang in LANGUAGES},
+        )
         publish(notice.register, paula, summary=texts)
     baseline = page_signatures(Client(), notice, server.url)
     pages = open_pages(editors["fi"], notice)
@@ -995,9 +1003,9 @@ def test_accepted_logo_is_stored_safely_and_shown_only_as_an_image(
         assert served["Content-Type"] == "image/png"
         assert served["X-Content-Type-Options"] == "nosniff"
 
-        publish(notice.register, paula, summary={"fi": f"Logo {number}.", "en": f"Logo {number}."})
+        publish(notice.register, paula, summary=dict.fromkeys(LANGUAGES, f"Logo {number}."))
         client = Client()
-        for lang in ("fi", "en"):
+        for lang in LANGUAGES:
             base = f"/{lang}/{notice.controller.slug}/{notice.register.slug}/"
             html = client.get(base).content.decode()
             assert_no_raw_payload(html, f"{case} {base}")

@@ -104,7 +104,7 @@ def test_visitor_reads_switches_language_downloads_pdf_and_reads_history(site: S
     expect(entries).to_have_count(2)
     expect(entries.nth(0)).to_contain_text("15.09.2026")
     expect(entries.nth(0)).to_contain_text("Tarkoitus nimetty uudelleen.")
-    expect(entries.nth(1)).to_contain_text("03.03.2025")
+    expect(entries.nth(1)).to_contain_text("3.3.2025")
     read_first = in_language("fi", "Read version %(number)s") % {"number": 1}
     page.get_by_role("link", name=read_first).click()
     expect(page).to_have_url(site.url + site.path("fi", "versions/1/"))
