@@ -37,7 +37,7 @@ class Controller(models.Model):
         max_length=60,
         unique=True,
         validators=[validate_slug],
-        help_text=_("Used in the public address of the notices, e.g. /fi/<name>/."),
+        help_text=_("Used in the public address of the notices: /<language>/<name>/."),
     )
     street_address = LineField(_("street address"), max_length=200)
     postal_code = LineField(_("postal code"), max_length=20)

@@ -127,7 +127,7 @@ class RegisterAdmin(TenantAdminMixin, TabbedTranslationAdmin):
     list_filter = ["controller", "data_origin"]
     list_select_related = ["controller"]
     search_fields = [*languages.field_names("name"), "slug", "controller__name"]
-    prepopulated_fields = {"slug": ["name_fi"]}
+    prepopulated_fields = {"slug": [languages.default_field("name")]}
     fieldsets = [
         (_("Register"), {"fields": ["controller", "name", "slug", "introduction"]}),
         (_("Contact person for register matters"), {"fields": ["contact_person"]}),

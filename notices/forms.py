@@ -9,15 +9,18 @@ from django.utils.translation import gettext_lazy as _
 
 from controllers.tenancy import TenantModelForm
 
+from .languages import default_field
+
 
 class PurposeForm(TenantModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         bases = cleaned.get("legal_bases") or []
         needs_interest = any(basis.is_legitimate_interest for basis in bases)
-        if needs_interest and not (cleaned.get("legitimate_interest_fi") or "").strip():
+        interest = default_field("legitimate_interest")
+        if needs_interest and not (cleaned.get(interest) or "").strip():
             self.add_error(
-                "legitimate_interest_fi",
+                interest,
                 ValidationError(
                     _(
                         "Describe the legitimate interest pursued: this purpose rests on "

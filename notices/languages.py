@@ -2,7 +2,7 @@
 
 No other module names a language. A register chooses which of these it
 publishes (``Register.languages``); texts are stored per language by
-django-modeltranslation (``name_fi``, ``name_sv`` …) and read through here.
+django-modeltranslation (a column ``name_<code>`` per language) and read through here.
 Dates are written as each language's format module says (``config/formats``).
 """
 
@@ -35,8 +35,13 @@ def native_name(code: str) -> str:
 
 
 def field_names(field: str) -> list[str]:
-    """The per-language columns of a translated field: ``name_fi``, ``name_sv`` …"""
+    """The per-language columns of a translated field, ``name_<code>``, in order."""
     return [f"{field}_{code}" for code in codes()]
+
+
+def default_field(field: str) -> str:
+    """The default language's column of a translated field (the one the admin requires)."""
+    return f"{field}_{default()}"
 
 
 def ordered(languages: Iterable[str]) -> list[str]:

@@ -18,7 +18,7 @@ from controllers.fields import LineField, ProseField
 from controllers.models import ContactPerson, Controller
 
 from . import rules
-from .languages import LanguagesField
+from .languages import LanguagesField, default_field
 
 # --- Shared catalogues ---------------------------------------------------------
 
@@ -252,10 +252,11 @@ class Register(models.Model):
         return rules.collects_from_elsewhere(self.data_origin)
 
     def clean(self) -> None:
-        if self.has_automated_decisions and not (self.automated_decisions_fi or "").strip():
+        described = default_field("automated_decisions")
+        if self.has_automated_decisions and not (getattr(self, described) or "").strip():
             raise ValidationError(
                 {
-                    "automated_decisions_fi": ValidationError(
+                    described: ValidationError(
                         _("Describe the automated decision-making: its logic and consequences."),
                         code="automated_decisions_missing",
                     )
@@ -525,8 +526,9 @@ class Transfer(RegisterPart):
                 code="country_in_eea",
                 params={"country": self.country.name},
             )
-        if not self.processor_id and not (self.recipient_fi or "").strip():
-            errors["recipient_fi"] = ValidationError(
+        recipient = default_field("recipient")
+        if not self.processor_id and not (getattr(self, recipient) or "").strip():
+            errors[recipient] = ValidationError(
                 _("Name the recipient or choose one of the processors."),
                 code="recipient_missing",
             )
@@ -600,8 +602,9 @@ class RetentionRule(RegisterPart):
             errors["period"] = ValidationError(
                 _("Give the period as a number."), code="period_missing"
             )
-        if not self.period and not (self.criteria_fi or "").strip():
-            errors["criteria_fi"] = ValidationError(
+        criteria = default_field("criteria")
+        if not self.period and not (getattr(self, criteria) or "").strip():
+            errors[criteria] = ValidationError(
                 _("Give a retention period or describe the criteria."), code="retention_missing"
             )
         if (
@@ -653,8 +656,8 @@ class Cookie(RegisterPart):
     register = models.ForeignKey(
         Register, on_delete=models.CASCADE, related_name="cookies", verbose_name=_("register")
     )
-    name = models.CharField(_("name"), max_length=200)
-    provider = models.CharField(_("provider"), max_length=200)
+    name = LineField(_("name"), max_length=200)
+    provider = LineField(_("provider"), max_length=200)
     category = models.CharField(_("purpose category"), max_length=20, choices=Category)
     purpose = ProseField(_("purpose"), blank=True)
     duration = LineField(

@@ -1,6 +1,6 @@
 """A snapshot read in one language: what templates and the JSON view show.
 
-Templates cannot pick ``{"fi": ..., "sv": ...}`` by a variable, so the snapshot
+Templates cannot pick ``{language: text}`` values by a variable, so the snapshot
 is turned into plain values of one language, with the labels of codes (legal
 basis kinds, safeguards, units, countries) translated.
 """

@@ -30,7 +30,7 @@ from .models import Register, SupervisoryAuthority
 SNAPSHOT_SCHEMA = 2
 
 Text = dict[str, str]
-"""A text in each published language: ``{"fi": "…", "sv": "…"}`` ('' when empty)."""
+"""A text in each published language: ``{language code: text}`` ('' when empty)."""
 
 
 class DpoData(TypedDict):

@@ -61,6 +61,6 @@ def in_language(texts: dict[str, str] | None) -> str:
 
 @register.simple_tag
 def public_language(path: str) -> str:
-    """The language of a public address (``/sv/…``), or '' for any other address."""
+    """The language of a public address (``/<code>/…``), or '' for any other address."""
     first = (path or "").strip("/").split("/", 1)[0]
     return first if first in languages.codes() else ""
