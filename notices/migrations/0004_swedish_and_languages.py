@@ -716,6 +716,16 @@ class Migration(migrations.Migration):
             name='recipient_fi',
             field=controllers.fields.LineField(blank=True, help_text='Who receives the data, if not one of the processors.', max_length=200, null=True, verbose_name='recipient'),
         ),
+        migrations.AlterField(
+            model_name='cookie',
+            name='name',
+            field=controllers.fields.LineField(max_length=200, verbose_name='name'),
+        ),
+        migrations.AlterField(
+            model_name='cookie',
+            name='provider',
+            field=controllers.fields.LineField(max_length=200, verbose_name='provider'),
+        ),
         migrations.RunPython(copy_languages_and_summaries, migrations.RunPython.noop),
         migrations.RemoveField(
             model_name='noticeversion',
