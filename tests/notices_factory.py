@@ -88,6 +88,43 @@ def complete_notice(tenant: Tenant) -> Register:
     return register
 
 
+SWEDISH = {
+    "controller": {"country_sv": "Finland"},
+    "contact": {"title_sv": "Dataskyddsansvarig"},
+    "register": {
+        "name_sv": "Acme kundregister",
+        "introduction_sv": "Denna beskrivning berättar hur vi behandlar våra kunders uppgifter.",
+        "statutory_requirement_sv": "Uppgifterna behövs för att ingå avtalet.",
+        "rights_exercise_sv": "Skicka din begäran till tietosuoja@acme.example.",
+    },
+    "group": {"name_sv": "Acme kunder"},
+    "purpose": {"name_sv": "Acme kundrelation"},
+    "category": {"name_sv": "Acme kontaktuppgifter"},
+    "source": {"name_sv": "Acme källa"},
+    "recipient": {"name_sv": "Acme mottagare"},
+    "processor": {"service_sv": "Kundrelationshantering"},
+    "register_processor": {"processes_sv": "Kontaktuppgifter"},
+    "security": {"description_sv": "Acme brandvägg"},
+    "cookie": {"duration_sv": "session"},
+}
+
+
+def add_swedish(tenant: Tenant) -> Register:
+    """Publish Acme's complete notice in Swedish too (after ``complete_notice``)."""
+    for attribute, fields in SWEDISH.items():
+        obj = getattr(tenant, attribute)
+        for name, value in fields.items():
+            setattr(obj, name, value)
+        obj.save()
+    register = tenant.register
+    register.refresh_from_db()
+    register.languages = ["fi", "sv", "en"]
+    register.save()
+    problems = check_completeness(build_snapshot(register))
+    assert problems == [], [str(p) for p in problems]
+    return register
+
+
 def make_publisher(controller: Controller, username: str = "paula") -> User:
     user = make_user(username)
     Membership.objects.create(user=user, controller=controller, role="publisher")

@@ -35,7 +35,7 @@ from pytest_django.live_server_helper import LiveServer
 from controllers.models import Membership
 from notices.models import NoticeVersion, Purpose, Register
 from tests.conftest import PASSWORD, Tenant, make_tenant, make_user
-from tests.notices_factory import complete_notice, publish
+from tests.notices_factory import add_swedish, complete_notice, publish
 
 # Django reads this on every guarded call (not at import): Playwright's sync API keeps
 # an event loop in this thread, which Django would otherwise take for async code.
@@ -76,9 +76,13 @@ TIMEOUT_MS = 10_000
 
 FIRST = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
 SECOND = datetime(2026, 9, 15, 9, 30, tzinfo=UTC)
-NAMES = {"fi": "Acme asiakasrekisteri", "en": "Acme customer register"}
-OLD_PURPOSES = {"fi": "Acme asiakassuhde", "en": "Acme customer relationship"}
-NEW_PURPOSES = {"fi": "Asiakkuuden hoito", "en": "Customer care"}
+NAMES = {"fi": "Acme asiakasrekisteri", "sv": "Acme kundregister", "en": "Acme customer register"}
+OLD_PURPOSES = {
+    "fi": "Acme asiakassuhde",
+    "sv": "Acme kundrelation",
+    "en": "Acme customer relationship",
+}
+NEW_PURPOSES = {"fi": "Asiakkuuden hoito", "sv": "Kundvård", "en": "Customer care"}
 
 
 # --- The browser -------------------------------------------------------------------
@@ -222,10 +226,15 @@ class Site:
         """Version 1 on 3.3.2025; version 2 on 15.9.2026 with the purpose renamed."""
         self.publish(published_at=FIRST)
         purpose = Purpose.objects.get(register=self.register)
-        purpose.name_fi, purpose.name_en = NEW_PURPOSES["fi"], NEW_PURPOSES["en"]
+        for lang, name in NEW_PURPOSES.items():
+            setattr(purpose, f"name_{lang}", name)
         purpose.save()
         self.publish(
-            summary={"fi": "Tarkoitus nimetty uudelleen.", "en": "Purpose renamed."},
+            summary={
+                "fi": "Tarkoitus nimetty uudelleen.",
+                "sv": "Ändamålet har fått ett nytt namn.",
+                "en": "Purpose renamed.",
+            },
             published_at=SECOND,
         )
 
@@ -233,7 +242,9 @@ class Site:
 @pytest.fixture
 def site(live_server: LiveServer, media: Path) -> Site:
     tenant = make_tenant("Acme", "acme", "1234567-1")
-    register = complete_notice(tenant)
+    complete_notice(tenant)
+    # The notice is published in every configured language: Finnish, Swedish, English.
+    register = add_swedish(tenant)
     controller = tenant.controller
     (media / "logos").mkdir()
     (media / "logos" / "acme.png").write_bytes(_logo_png())

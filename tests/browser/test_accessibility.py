@@ -33,7 +33,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-LANGUAGES = ("fi", "en")
+LANGUAGES = ("fi", "sv", "en")
 
 
 def in_language(lang: str, msgid: str) -> str:
@@ -159,7 +159,7 @@ def focused(page: Page) -> dict:
 def test_keyboard_reaches_everything_in_order_with_visible_focus(site: Site, page: Page):
     site.publish_two_versions()
     for lang in LANGUAGES:
-        other = "en" if lang == "fi" else "fi"
+        other = "fi" if lang == "en" else "en"
         page.goto(site.url + site.path(lang))
         # The page and the other language's link say which language they are in.
         expect(page.locator("html")).to_have_attribute("lang", lang)
