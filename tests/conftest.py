@@ -42,11 +42,12 @@ PASSWORD = "correct-horse-battery-staple"
 
 
 CATALOGUE_MIGRATION = importlib.import_module("notices.migrations.0002_catalogues")
+SWEDISH_CATALOGUE_MIGRATION = importlib.import_module("notices.migrations.0005_swedish_catalogues")
 
 
 @pytest.fixture(autouse=True)
 def _shared_catalogues(request: pytest.FixtureRequest) -> None:
-    """Every database test starts with the shared catalogues the data migration fills.
+    """Every database test starts with the shared catalogues the data migrations fill.
 
     A transactional test ends by flushing every table; whichever test runs next in
     the same worker (under xdist the order is not ours to choose) would otherwise
@@ -66,6 +67,7 @@ def _shared_catalogues(request: pytest.FixtureRequest) -> None:
     )
     if not complete:
         CATALOGUE_MIGRATION.fill_catalogues(django_apps, None)
+        SWEDISH_CATALOGUE_MIGRATION.fill_swedish_catalogues(django_apps, None)
 
 
 @pytest.fixture(autouse=True)
