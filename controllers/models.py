@@ -96,10 +96,6 @@ class Controller(models.Model):
     def has_dpo(self) -> bool:
         return bool(self.dpo_name or self.dpo_email)
 
-    @property
-    def postal_address(self) -> str:
-        return f"{self.street_address}, {self.postal_code} {self.city}"
-
 
 class ContactPerson(models.Model):
     """A person to contact in matters of a register (rekisteriasioista vastaava)."""

@@ -67,10 +67,6 @@ def controller_ids_for(user: Any) -> set[int] | None:
     return cached
 
 
-def controllers_for(user: Any) -> QuerySet[Controller]:
-    return scope(Controller.objects.all(), user)
-
-
 def scope(queryset: QuerySet, user: Any) -> QuerySet:
     """Narrow ``queryset`` to the rows of the controllers ``user`` belongs to."""
     model = queryset.model
