@@ -96,12 +96,13 @@ class AuditedAdminMixin:
     """
 
     def audit_controller(self, obj: models.Model) -> int | None:
-        """The controller ``obj`` belongs to (None for shared catalogues)."""
-        from .tenancy import controller_id_of, is_tenant_model
+        """The controller ``obj`` belongs to (None for shared catalogues).
 
-        if not is_tenant_model(type(obj)):
-            return None
-        return controller_id_of(obj)
+        The admin mixins that use this class say which (the tenancy mixins ask
+        controllers.tenancy). The audit log does not ask tenancy itself: tenancy
+        builds on this module, not the other way round.
+        """
+        raise NotImplementedError
 
     def log_addition(self, request: HttpRequest, obj: models.Model, message: Any) -> Any:
         result = super().log_addition(request, obj, message)  # type: ignore[misc]

@@ -357,6 +357,9 @@ class TenantAdminMixin(AuditedAdminMixin, _TenantAdminBase):
 
     form = TenantModelForm
 
+    def audit_controller(self, obj: models.Model) -> int | None:
+        return controller_id_of(obj) if is_tenant_model(type(obj)) else None
+
     def get_object(self, request, object_id, from_field=None):  # type: ignore[no-untyped-def]
         # Another controller's object, like a missing one, is a 404: no redirect
         # with a message that would tell the object exists.
@@ -470,6 +473,9 @@ class GlobalCatalogueAdminMixin(AuditedAdminMixin, _TenantAdminBase):
 
     Changes are audited without a controller: only superusers see those events.
     """
+
+    def audit_controller(self, obj: models.Model) -> None:
+        return None
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._is_tenant_user(request)
