@@ -1,18 +1,15 @@
-"""Tenancy: which controllers' data a user may see and touch. Decided here only.
+"""Row-level tenancy in the stock admin: every page asks ``queries``.
 
-Every tenant-owned model declares ``tenant_path``, the lookup from the model to
-its Controller ("" for Controller itself, "controller", "register__controller");
-``None`` marks a shared catalogue that is the same for everyone. Everything else
-in the project (admins, forms, inlines, filters, autocomplete, views) asks this
-module: ``scope()`` narrows a queryset, ``controller_id_of()`` tells an object's
-tenant, and the admin mixins below apply both to every page of the admin.
-
-An object of another controller is a 404, never a redirect or a leak.
+``TenantAdminMixin`` (model admins) and ``TenantInlineMixin`` (inlines) scope the
+rows, narrow every foreign-key and many-to-many choice and every list filter to the
+user's controllers, give new objects the tenant from the user rather than the form,
+record every change in the audit log, and turn another controller's object into a
+404. ``GlobalCatalogueAdminMixin`` opens a shared catalogue to every member for
+reading only. Which of the three an admin is, ``tenant_admin_kind()`` tells.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -23,184 +20,40 @@ from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectM
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import QuerySet
-from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .audit import AuditedAdminMixin
-from .models import Controller, Membership
-from .validators import validate_no_control_characters
+from ..audit import AuditedAdminMixin
+from ..validators import validate_no_control_characters
+from .forms import TenantInlineFormSet, TenantModelForm
+from .queries import (
+    controller_id_of,
+    controller_ids_for,
+    controller_lookup,
+    is_member,
+    is_tenant_model,
+    scope,
+    tenant_path,
+)
 
-# --- Queries ------------------------------------------------------------------------
+# --- Input rules: delete when the models carry them -----------------------------------
+# Texts may hold no invisible control characters (controllers.validators), and long
+# texts have a limit: a megabyte pasted into one field would make the admin page and
+# the PDF of every version huge and slow. Only the admin applies these; they are to
+# become model field validators (issue 8, item 8), and then this block goes.
 
+# The most characters a long text (a register's introduction, a description) may have.
+TEXT_MAX_LENGTH = 10_000
 
-def tenant_path(model: type[models.Model]) -> str | None:
-    """The lookup from ``model`` to its Controller, or None for a shared catalogue."""
-    return getattr(model, "tenant_path", None)
+ADMIN_INPUT_RULES: dict[type[models.Field], dict[str, Any]] = {
+    models.CharField: {"validators": [validate_no_control_characters]},
+    models.TextField: {
+        "max_length": TEXT_MAX_LENGTH,
+        "validators": [validate_no_control_characters],
+    },
+}
 
-
-def is_tenant_model(model: type[models.Model]) -> bool:
-    return tenant_path(model) is not None
-
-
-def controller_lookup(model: type[models.Model]) -> str:
-    """The lookup that yields the controller's primary key, e.g. ``register__controller``."""
-    path = tenant_path(model)
-    if path is None:
-        raise ValueError(f"{model.__name__} is a shared catalogue, not tenant data")
-    return path or "pk"
-
-
-def controller_ids_for(user: Any) -> set[int] | None:
-    """The ids of the controllers ``user`` belongs to; None means every controller.
-
-    Cached on the user object for the length of a request.
-    """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return set()
-    if user.is_superuser:
-        return None
-    cached = getattr(user, "_tenant_controller_ids", None)
-    if cached is None:
-        cached = set(Membership.objects.filter(user=user).values_list("controller_id", flat=True))
-        user._tenant_controller_ids = cached
-    return cached
-
-
-def scope(queryset: QuerySet, user: Any) -> QuerySet:
-    """Narrow ``queryset`` to the rows of the controllers ``user`` belongs to."""
-    model = queryset.model
-    if not is_tenant_model(model):
-        return queryset
-    ids = controller_ids_for(user)
-    if ids is None:
-        return queryset
-    return queryset.filter(**{f"{controller_lookup(model)}__in": ids})
-
-
-def controller_id_of(obj: models.Model) -> int | None:
-    """The primary key of the controller that owns ``obj`` (None if not yet known)."""
-    path = tenant_path(type(obj))
-    if path is None:
-        raise ValueError(f"{type(obj).__name__} is a shared catalogue, not tenant data")
-    if path == "":
-        return obj.pk
-    *hops, last = path.split("__")
-    target: Any = obj
-    for hop in hops:
-        field = target._meta.get_field(hop)
-        # An unsaved parent may be cached on the object before its id exists.
-        if getattr(target, field.attname) is None and not field.is_cached(target):
-            return None
-        target = getattr(target, hop)
-    return getattr(target, f"{last}_id", None)
-
-
-def is_member(user: Any, controller_id: int | None) -> bool:
-    ids = controller_ids_for(user)
-    return ids is None or (controller_id is not None and controller_id in ids)
-
-
-def can_publish(user: Any, controller: Controller | int) -> bool:
-    """Whether ``user`` may publish the notices of ``controller`` (publisher role)."""
-    controller_id = controller if isinstance(controller, int) else controller.pk
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return Membership.objects.filter(
-        user=user, controller_id=controller_id, role=Membership.Role.PUBLISHER
-    ).exists()
-
-
-def get_for_user_or_404(queryset: QuerySet, user: Any, **lookup: Any) -> models.Model:
-    """The object of ``queryset`` matching ``lookup`` within the user's tenants, else 404."""
-    try:
-        return scope(queryset, user).get(**lookup)
-    except (queryset.model.DoesNotExist, ValidationError, ValueError) as exc:
-        raise Http404 from exc
-
-
-def _related_model(field: models.Field) -> type[models.Model] | None:
-    if field.is_relation and field.related_model is not None:
-        return field.related_model
-    return None
-
-
-# --- Forms ---------------------------------------------------------------------------
-
-
-class TenantModelForm(forms.ModelForm):
-    """A model form that keeps every relation inside one controller.
-
-    The admin sets ``tenant_user`` and, when it is known, ``tenant_controller_id``
-    on a per-request subclass. The tenant of a new object comes from there, never
-    from the submitted data.
-    """
-
-    tenant_user: Any = None
-    tenant_controller_id: int | None = None
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if (
-            tenant_path(self._meta.model) == "controller"
-            and self.instance.controller_id is None
-            and self.tenant_controller_id is not None
-        ):
-            self.instance.controller_id = self.tenant_controller_id
-
-    def _own_controller_id(self, cleaned: dict[str, Any]) -> int | None:
-        path = tenant_path(self._meta.model)
-        if path is None:
-            return None
-        if path == "":
-            return self.instance.pk
-        first = path.split("__")[0]
-        parent = cleaned.get(first)
-        if parent is not None:
-            if isinstance(parent, Controller):
-                return parent.pk
-            return controller_id_of(parent)
-        return controller_id_of(self.instance) or self.tenant_controller_id
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        own = self._own_controller_id(cleaned)
-        for name, value in list(cleaned.items()):
-            try:
-                field = self._meta.model._meta.get_field(name)
-            except FieldDoesNotExist:
-                continue
-            related = _related_model(field)
-            if related is None or not is_tenant_model(related) or value is None:
-                continue
-            values: Iterable[models.Model] = value if field.many_to_many else [value]
-            for obj in values:
-                other = controller_id_of(obj)
-                foreign = self.tenant_user is not None and not is_member(self.tenant_user, other)
-                if foreign or (own is not None and other != own):
-                    self.add_error(
-                        name,
-                        ValidationError(
-                            _("“%(object)s” belongs to another controller."),
-                            code="other_controller",
-                            params={"object": obj},
-                        ),
-                    )
-                    break
-        return cleaned
-
-    def _get_validation_exclusions(self) -> set[str]:
-        # The tenant field is set by us, not by the form, but the uniqueness rules
-        # that include it (a slug unique within a controller) must still be checked.
-        exclude = super()._get_validation_exclusions()
-        if tenant_path(self._meta.model) == "controller" and self.instance.controller_id:
-            exclude.discard("controller")
-        return exclude
-
-
-# --- Admin ---------------------------------------------------------------------------
+# --- Tenancy in the admin -------------------------------------------------------------
 
 
 class TenantRelatedFieldListFilter(RelatedFieldListFilter):
@@ -213,10 +66,6 @@ class TenantRelatedFieldListFilter(RelatedFieldListFilter):
         if ordering:
             queryset = queryset.order_by(*ordering)
         return [(obj.pk, str(obj)) for obj in queryset]
-
-
-# The most characters a long text (a register's introduction, a description) may have.
-TEXT_MAX_LENGTH = 10_000
 
 
 class _ForgivingAutocomplete:
@@ -250,18 +99,8 @@ class TenantAutocompleteSelectMultiple(_ForgivingAutocomplete, AutocompleteSelec
 class _TenantAdminBase:
     """What model admins and inlines share: permissions and scoped choices."""
 
-    # Addresses typed without a scheme are taken as https. Texts may hold no
-    # invisible control characters (controllers.validators), and long texts have a
-    # limit: a megabyte pasted into one field would make the admin page and the PDF
-    # of every version huge and slow.
-    formfield_overrides = {
-        models.URLField: {"assume_scheme": "https"},
-        models.CharField: {"validators": [validate_no_control_characters]},
-        models.TextField: {
-            "max_length": TEXT_MAX_LENGTH,
-            "validators": [validate_no_control_characters],
-        },
-    }
+    # Addresses typed without a scheme are taken as https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}, **ADMIN_INPUT_RULES}
 
     # What members (non-superusers) may do besides viewing their own rows.
     members_can_add = True
@@ -427,21 +266,6 @@ class TenantAdminMixin(AuditedAdminMixin, _TenantAdminBase):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._is_tenant_user(request)
-
-
-class TenantInlineFormSet(BaseInlineFormSet):
-    """An inline formset whose rows can only name the parent's own children.
-
-    Django validates a row's hidden id against every row of the model; a row id of
-    another register (or controller) would then be silently ignored. Here it is a
-    form error instead.
-    """
-
-    def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
-        super().add_fields(form, index)
-        pk_field = form.fields.get(self._pk_field.name)
-        if isinstance(pk_field, forms.ModelChoiceField):
-            pk_field.queryset = self.get_queryset()
 
 
 class TenantInlineMixin(_TenantAdminBase):

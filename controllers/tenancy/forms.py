@@ -1,0 +1,111 @@
+"""Model forms that keep every relation inside one controller.
+
+``TenantModelForm`` refuses a related object of another controller, and sets the
+tenant of a new object from the admin, never from the submitted data.
+``TenantInlineFormSet`` refuses a row id that is not one of the parent's own rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Controller
+from .queries import controller_id_of, is_member, is_tenant_model, tenant_path
+
+
+def _related_model(field: models.Field) -> type[models.Model] | None:
+    if field.is_relation and field.related_model is not None:
+        return field.related_model
+    return None
+
+
+class TenantModelForm(forms.ModelForm):
+    """A model form that keeps every relation inside one controller.
+
+    The admin sets ``tenant_user`` and, when it is known, ``tenant_controller_id``
+    on a per-request subclass. The tenant of a new object comes from there, never
+    from the submitted data.
+    """
+
+    tenant_user: Any = None
+    tenant_controller_id: int | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if (
+            tenant_path(self._meta.model) == "controller"
+            and self.instance.controller_id is None
+            and self.tenant_controller_id is not None
+        ):
+            self.instance.controller_id = self.tenant_controller_id
+
+    def _own_controller_id(self, cleaned: dict[str, Any]) -> int | None:
+        path = tenant_path(self._meta.model)
+        if path is None:
+            return None
+        if path == "":
+            return self.instance.pk
+        first = path.split("__")[0]
+        parent = cleaned.get(first)
+        if parent is not None:
+            if isinstance(parent, Controller):
+                return parent.pk
+            return controller_id_of(parent)
+        return controller_id_of(self.instance) or self.tenant_controller_id
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        own = self._own_controller_id(cleaned)
+        for name, value in list(cleaned.items()):
+            try:
+                field = self._meta.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            related = _related_model(field)
+            if related is None or not is_tenant_model(related) or value is None:
+                continue
+            values: Iterable[models.Model] = value if field.many_to_many else [value]
+            for obj in values:
+                other = controller_id_of(obj)
+                foreign = self.tenant_user is not None and not is_member(self.tenant_user, other)
+                if foreign or (own is not None and other != own):
+                    self.add_error(
+                        name,
+                        ValidationError(
+                            _("“%(object)s” belongs to another controller."),
+                            code="other_controller",
+                            params={"object": obj},
+                        ),
+                    )
+                    break
+        return cleaned
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # The tenant field is set by us, not by the form, but the uniqueness rules
+        # that include it (a slug unique within a controller) must still be checked.
+        exclude = super()._get_validation_exclusions()
+        if tenant_path(self._meta.model) == "controller" and self.instance.controller_id:
+            exclude.discard("controller")
+        return exclude
+
+
+class TenantInlineFormSet(BaseInlineFormSet):
+    """An inline formset whose rows can only name the parent's own children.
+
+    Django validates a row's hidden id against every row of the model; a row id of
+    another register (or controller) would then be silently ignored. Here it is a
+    form error instead.
+    """
+
+    def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        pk_field = form.fields.get(self._pk_field.name)
+        if isinstance(pk_field, forms.ModelChoiceField):
+            pk_field.queryset = self.get_queryset()
