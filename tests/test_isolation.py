@@ -344,6 +344,31 @@ def test_member_of_two_companies_cannot_mix_their_objects(alice, acme, beta):
     assert beta.register.register_processors.get().processor == beta.processor
 
 
+def offered(field) -> set[int]:
+    """The primary keys a choice field offers."""
+    return set(field.queryset.values_list("pk", flat=True))
+
+
+def test_register_page_offers_its_own_controllers_objects_and_its_own_parts(alice, acme, beta):
+    """alice edits both companies: Acme's page offers nothing of Borealis or of Acme's
+    other register, though both are hers."""
+    Membership.objects.create(user=alice, controller=beta.controller)
+    staff = Register.objects.create(controller=acme.controller, name_fi="Henkilöstö", slug="staff")
+    staff_category = staff.data_categories.create(name_fi="Palkkatiedot")
+    page = login(alice).get(url(Register, "change", acme.register.pk))
+    assert page.status_code == 200
+
+    form = page.context["adminform"].form
+    assert offered(form.fields["contact_person"]) == {acme.contact.pk}
+    rows = {
+        inline.formset.prefix: inline.formset for inline in page.context["inline_admin_formsets"]
+    }
+    retention = rows["retention_rules"].forms[0]
+    assert offered(retention.fields["data_category"]) == {acme.category.pk}
+    assert staff_category.pk not in offered(retention.fields["data_category"])
+    assert offered(rows["transfers"].forms[0].fields["processor"]) == {acme.processor.pk}
+
+
 def test_new_register_gets_editors_controller_not_one_from_the_form(
     alice_client: Client, acme, beta
 ):

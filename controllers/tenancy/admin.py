@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin
 from django.contrib.admin.filters import RelatedFieldListFilter
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
@@ -25,11 +24,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ..audit import AuditedAdminMixin
 from ..validators import validate_no_control_characters
-from .forms import TenantInlineFormSet, TenantModelForm
+from .forms import TenantInlineFormSet, TenantModelForm, tenant_form
 from .queries import (
     controller_id_of,
     controller_ids_for,
-    controller_lookup,
     is_member,
     is_tenant_model,
     scope,
@@ -139,22 +137,12 @@ class _TenantAdminBase:
     def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return self._member_may(request, self.members_can_delete, obj)
 
-    def _current_controller_id(self, request: HttpRequest) -> int | None:
-        return getattr(request, "_tenant_controller_id", None)
-
-    def _narrow(self, request: HttpRequest, related: type[models.Model], queryset: QuerySet):
-        if not is_tenant_model(related):
-            return queryset
-        queryset = scope(queryset, request.user)
-        controller_id = self._current_controller_id(request)
-        if controller_id is not None:
-            queryset = queryset.filter(**{controller_lookup(related): controller_id})
-        return queryset
-
+    # The choices of a relation are scoped to the user's controllers here; the form
+    # narrows them further to the one controller and parent of the page.
     def formfield_for_foreignkey(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
         related = db_field.related_model
         base = kwargs.get("queryset", related._default_manager.all())
-        kwargs["queryset"] = self._narrow(request, related, base)
+        kwargs["queryset"] = scope(base, request.user)
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = TenantAutocompleteSelect(
                 db_field, self.admin_site, using=kwargs.get("using")
@@ -164,7 +152,7 @@ class _TenantAdminBase:
     def formfield_for_manytomany(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
         related = db_field.related_model
         base = kwargs.get("queryset", related._default_manager.all())
-        kwargs["queryset"] = self._narrow(request, related, base)
+        kwargs["queryset"] = scope(base, request.user)
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = TenantAutocompleteSelectMultiple(
                 db_field, self.admin_site, using=kwargs.get("using")
@@ -173,18 +161,6 @@ class _TenantAdminBase:
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return scope(super().get_queryset(request), request.user)
-
-
-def _tenant_form(base: type[forms.ModelForm], request: HttpRequest) -> type[forms.ModelForm]:
-    """A per-request subclass of ``base`` that knows the user and the tenant."""
-    return type(
-        base.__name__,
-        (base,),
-        {
-            "tenant_user": request.user,
-            "tenant_controller_id": getattr(request, "_tenant_controller_id", None),
-        },
-    )
 
 
 class TenantAdminMixin(AuditedAdminMixin, _TenantAdminBase):
@@ -207,24 +183,9 @@ class TenantAdminMixin(AuditedAdminMixin, _TenantAdminBase):
             raise Http404(_("No such object."))
         return obj
 
-    def _remember_controller(self, request: HttpRequest, obj: models.Model | None) -> None:
-        controller_id = None
-        if obj is not None and obj.pk is not None and is_tenant_model(type(obj)):
-            controller_id = controller_id_of(obj)
-        elif is_tenant_model(self.model):
-            ids = controller_ids_for(request.user)
-            if ids is not None and len(ids) == 1:
-                controller_id = next(iter(ids))
-        request._tenant_controller_id = controller_id
-
     def get_form(self, request, obj=None, change=False, **kwargs):  # type: ignore[no-untyped-def]
-        self._remember_controller(request, obj)
         form = super().get_form(request, obj, change=change, **kwargs)
-        return _tenant_form(form, request)
-
-    def get_formsets_with_inlines(self, request, obj=None):  # type: ignore[no-untyped-def]
-        self._remember_controller(request, obj)
-        yield from super().get_formsets_with_inlines(request, obj)
+        return tenant_form(form, user=request.user, model=self.model, obj=obj)
 
     def get_exclude(self, request, obj=None):  # type: ignore[no-untyped-def]
         exclude = list(super().get_exclude(request, obj) or [])
@@ -275,21 +236,12 @@ class TenantInlineMixin(_TenantAdminBase):
     formset = TenantInlineFormSet
 
     def get_formset(self, request, obj=None, **kwargs):  # type: ignore[no-untyped-def]
-        request._tenant_parent = obj
+        # ``obj`` is the parent: its controller is the rows' controller.
         formset = super().get_formset(request, obj, **kwargs)
-        formset.form = _tenant_form(formset.form, request)
+        formset.form = tenant_form(
+            formset.form, user=request.user, model=self.parent_model, obj=obj
+        )
         return formset
-
-    def _narrow(self, request: HttpRequest, related: type[models.Model], queryset: QuerySet):
-        # Within a register's page, offer only that register's own parts.
-        queryset = super()._narrow(request, related, queryset)
-        parent = getattr(request, "_tenant_parent", None)
-        if parent is None or not is_tenant_model(related):
-            return queryset
-        for field in related._meta.get_fields():
-            if field.many_to_one and field.related_model is type(parent):
-                return queryset.filter(**{field.name: parent.pk}) if parent.pk else queryset.none()
-        return queryset
 
 
 class GlobalCatalogueAdminMixin(AuditedAdminMixin, _TenantAdminBase):

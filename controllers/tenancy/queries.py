@@ -39,7 +39,11 @@ def controller_lookup(model: type[models.Model]) -> str:
 def controller_ids_for(user: Any) -> set[int] | None:
     """The ids of the controllers ``user`` belongs to; None means every controller.
 
-    Cached on the user object for the length of a request.
+    Remembered on the user object, as Django's own ModelBackend remembers a user's
+    permissions: ``request.user`` is loaded anew for each request, so the memo
+    lasts one request, and an admin page asks over 300 times (the permissions of
+    every admin, inline and row). A membership changed within that request is not
+    seen by it.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return set()
