@@ -23,7 +23,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from ..audit import AuditedAdminMixin
-from ..validators import validate_no_control_characters
+from ..validators import TEXT_MAX_LENGTH, validate_no_control_characters
 from .forms import TenantInlineFormSet, TenantModelForm, tenant_form
 from .queries import (
     controller_id_of,
@@ -37,12 +37,9 @@ from .queries import (
 # --- Input rules: delete when the models carry them -----------------------------------
 # Texts may hold no invisible control characters (controllers.validators), and long
 # texts have a limit: a megabyte pasted into one field would make the admin page and
-# the PDF of every version huge and slow. Only the admin applies these; they are to
-# become model field validators (issue 8, item 8), and then this block goes.
-
-# The most characters a long text (a register's introduction, a description) may have.
-TEXT_MAX_LENGTH = 10_000
-
+# the PDF of every version huge and slow. The admin applies these to every text field
+# of every tenant and catalogue admin. They are becoming model field validators
+# (controllers.fields, issue 8, item 8); when every text field has them, this block goes.
 ADMIN_INPUT_RULES: dict[type[models.Field], dict[str, Any]] = {
     models.CharField: {"validators": [validate_no_control_characters]},
     models.TextField: {
