@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
+from modeltranslation.utils import get_translation_fields
 
 from .models import AuditEvent, ContactPerson, Controller, Membership
 from .tenancy import TenantAdminMixin
@@ -46,7 +47,7 @@ class ContactPersonAdmin(TenantAdminMixin, TabbedTranslationAdmin):
     list_display = ["name", "title", "email", "phone", "controller"]
     list_filter = ["controller"]
     list_select_related = ["controller"]
-    search_fields = ["name", "email", "title_fi", "title_en"]
+    search_fields = ["name", "email", *get_translation_fields("title")]
     fields = ["controller", "name", "title", "email", "phone"]
 
 

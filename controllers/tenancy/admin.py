@@ -10,8 +10,6 @@ reading only. Which of the three an admin is, ``tenant_admin_kind()`` tells.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.contrib.admin.filters import RelatedFieldListFilter
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
@@ -23,7 +21,6 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from ..audit import AuditedAdminMixin
-from ..validators import TEXT_MAX_LENGTH, validate_no_control_characters
 from .forms import TenantInlineFormSet, TenantModelForm, tenant_form
 from .queries import (
     controller_id_of,
@@ -33,20 +30,6 @@ from .queries import (
     scope,
     tenant_path,
 )
-
-# --- Input rules: delete when the models carry them -----------------------------------
-# Texts may hold no invisible control characters (controllers.validators), and long
-# texts have a limit: a megabyte pasted into one field would make the admin page and
-# the PDF of every version huge and slow. The admin applies these to every text field
-# of every tenant and catalogue admin. They are becoming model field validators
-# (controllers.fields, issue 8, item 8); when every text field has them, this block goes.
-ADMIN_INPUT_RULES: dict[type[models.Field], dict[str, Any]] = {
-    models.CharField: {"validators": [validate_no_control_characters]},
-    models.TextField: {
-        "max_length": TEXT_MAX_LENGTH,
-        "validators": [validate_no_control_characters],
-    },
-}
 
 # --- Tenancy in the admin -------------------------------------------------------------
 
@@ -95,7 +78,7 @@ class _TenantAdminBase:
     """What model admins and inlines share: permissions and scoped choices."""
 
     # Addresses typed without a scheme are taken as https.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}, **ADMIN_INPUT_RULES}
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     # What members (non-superusers) may do besides viewing their own rows.
     members_can_add = True
