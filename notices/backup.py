@@ -28,8 +28,9 @@ import base64
 import binascii
 import hashlib
 import json
+import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -1364,6 +1365,32 @@ def controller_import(*, data: dict[str, Any], replace: bool = False) -> ImportR
     except BaseException:
         importer.remove_stored()
         raise
+
+
+def import_controller(
+    source: str | os.PathLike[str] | bytes | Mapping[str, Any],
+    *,
+    replace: bool = False,
+    max_bytes: int | None = None,
+) -> Controller:
+    """Create (or with ``replace``, replace) one controller from a backup; the controller.
+
+    ``source`` is the path of a backup file, its bytes, or its parsed data. A file
+    may hold no published versions (``"versions": []``): the controller and its
+    registers are created as drafts, to be published with ``notice_publish``. Users
+    the file names that do not exist are created inactive, without a usable
+    password. Everything is validated first and written in one transaction;
+    raises BackupError (translated, with the place in the file) and changes
+    nothing if the file is refused. ``import_controller`` (the command) and
+    ``load_demo`` call this.
+    """
+    if isinstance(source, bytes):
+        data = backup_loads(source, max_bytes=max_bytes)
+    elif isinstance(source, Mapping):
+        data = dict(source)
+    else:
+        data = backup_read(path=source, max_bytes=max_bytes)
+    return controller_import(data=data, replace=replace).controller
 
 
 class _Importer:
