@@ -212,7 +212,7 @@ class _Writer:
     # -- replacing
 
     def delete_contents(self, controller: Controller) -> list[str]:
-        """Delete what the controller holds, in the order its protections require.
+        """Delete what the controller holds (and its logo), in the order protections require.
 
         Versions protect their registers, and registers' parts protect processors
         and contact persons. Returns the names of the files they used.
@@ -226,6 +226,8 @@ class _Writer:
         )
         if controller.logo:
             files.append(controller.logo.name)
+            # No longer in use: the import may adopt the same file as the new logo.
+            Controller.objects.filter(pk=controller.pk).update(logo="")
         versions.delete()
         Register.objects.filter(controller=controller).delete()
         Processor.objects.filter(controller=controller).delete()
