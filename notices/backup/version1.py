@@ -22,10 +22,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from .. import languages
 from ..parts import PARTS
 from . import columns
 from .columns import Kind, Layout
+from .errors import BackupError
 
 
 def _dict(value: Any) -> dict[str, Any] | None:
@@ -73,12 +76,18 @@ def _version(entry: Any) -> Any:
     return entry
 
 
-def _register(entry: Any) -> Any:
+def _register(entry: Any, path: str) -> Any:
     entry, found = _texts(entry, columns.REGISTER)
     if entry is None:
         return entry
     if "publish_in_english" in entry:
-        everything = entry.pop("publish_in_english") is True
+        everything = entry.pop("publish_in_english")
+        if not isinstance(everything, bool):
+            raise BackupError(
+                _("expected %(expected)s.") % {"expected": _("true or false")},
+                code="type",
+                path=f"{path}.publish_in_english",
+            )
         entry["languages"] = found if everything else [languages.default()]
     authority = entry.get("supervisory_authority")
     if isinstance(authority, dict) and set(authority) == {"email"}:
@@ -106,5 +115,7 @@ def upgrade(data: dict[str, Any]) -> dict[str, Any]:
         if key in data:
             data[key] = _list_of_texts(data[key], layout)
     if isinstance(data.get("registers"), list):
-        data["registers"] = [_register(register) for register in data["registers"]]
+        data["registers"] = [
+            _register(register, f"registers[{i}]") for i, register in enumerate(data["registers"])
+        ]
     return data
