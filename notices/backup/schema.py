@@ -45,6 +45,7 @@ from .. import languages
 from ..changes import KINDS, REASONS
 from ..models import Controller, NoticeRendering, NoticeVersion, Register
 from ..parts import PARTS, SECTIONS
+from ..snapshot import upgrade
 from . import columns
 from .columns import Column, Kind, Layout
 
@@ -220,6 +221,12 @@ def _keep_as_given(given: Any, handler: Any) -> Any:
     return given
 
 
+def _snapshot_as_given(given: Any, handler: Any) -> Any:
+    """A stored snapshot of any schema, checked in today's shape, kept as it was published."""
+    handler(upgrade(given) if isinstance(given, dict) else given)
+    return given
+
+
 def _one_of(choices: dict[str, Any], *, null: bool = False) -> Any:
     def check(value: Any) -> Any:
         if (value is None and null) or (isinstance(value, str) and value in choices):
@@ -292,7 +299,7 @@ def _shapes() -> dict[tuple[type[models.Model], str], Any]:
         (Register, "languages"): list[StrictStr],
         (NoticeVersion, "summary"): Texts,
         (NoticeVersion, "changes"): Annotated[list[Change], WrapValidator(_keep_as_given)],
-        (NoticeVersion, "snapshot"): Annotated[snapshot_model(), WrapValidator(_keep_as_given)],
+        (NoticeVersion, "snapshot"): Annotated[snapshot_model(), WrapValidator(_snapshot_as_given)],
         (NoticeRendering, "pdf"): Pdf,
     }
 
