@@ -157,12 +157,12 @@ def columns(layout: Layout) -> tuple[Column, ...]:
 
 
 def localized(column: Column, language: str) -> str:
-    """The model attribute holding one language of a translated column: ``name_sv``."""
+    """The model attribute holding one language of a translated column: ``name_<language>``."""
     return build_localized_fieldname(column.key, language)
 
 
 def file_keys(model: type[models.Model]) -> dict[str, str]:
-    """Model field names as keys of the file: ``name_sv`` → ``name.sv``, links as they are."""
+    """Model field names as keys of the file: ``name_<language>`` → ``name.<language>``."""
     keys = {}
     for field in model._meta.get_fields():
         keys[field.name] = field.name

@@ -39,7 +39,7 @@ class BackupError(Exception):
 
 
 def path_of(loc: Iterable[Any], prefix: str = "") -> str:
-    """``("registers", 0, "name", "sv")`` as ``registers[0].name.sv``."""
+    """``("registers", 0, "purposes", 2, "name")`` as ``registers[0].purposes[2].name``."""
     path = prefix
     for part in loc:
         if isinstance(part, int):

@@ -2,7 +2,7 @@
 
 Version 1 (before languages were configurable) differs from version 2 in four ways:
 
-- a translated field is one key per language (``name_fi``, ``name_en``), not a
+- a translated field is one key per language (``name_<language>``), not a
   ``{language: text}`` dict; the languages are whatever suffixes the file uses;
 - a register says ``publish_in_english`` instead of listing its ``languages``.
   Version 1 knew two languages, the default and English, so ``true`` means
@@ -36,7 +36,7 @@ def _dict(value: Any) -> dict[str, Any] | None:
 
 
 def _texts(entry: Any, layout: Layout) -> tuple[Any, list[str]]:
-    """``entry`` with ``name_fi``/``name_en`` as ``name: {…}``; the languages found."""
+    """``entry`` with ``name_<language>`` keys as ``name: {language: …}``; the languages."""
     entry = _dict(entry)
     if entry is None:
         return entry, []
