@@ -212,7 +212,7 @@ class Pdf(StoredFile):
 
 
 def _keep_as_given(given: Any, handler: Any) -> Any:
-    """Check ``value`` against the declared shape but keep it exactly as it was given.
+    """Check ``given`` against the declared shape but keep it exactly as it was given.
 
     A snapshot and a change list are stored as published: their hash and the
     pages rendered from them depend on every key, declared or not.
@@ -289,7 +289,7 @@ def _value_type(field: models.Field) -> Any:
         return Any
     if isinstance(field, models.CharField | models.TextField):
         return StrictStr
-    raise TypeError(f"The backup has no JSON form for {field!r}; declare one in SHAPES.")
+    raise TypeError(f"The backup has no JSON form for {field!r}; declare one in _shapes().")
 
 
 def _shapes() -> dict[tuple[type[models.Model], str], Any]:
@@ -304,23 +304,26 @@ def _shapes() -> dict[tuple[type[models.Model], str], Any]:
     }
 
 
+# The JSON form of a column by its kind; a plain value's by its model field (_value_type).
+KIND_TYPES: dict[Kind, Any] = {
+    Kind.TEXT: Text,
+    Kind.REF: Link,
+    Kind.REFS: list[Link],
+    Kind.CODE: StrictStr,
+    Kind.CODES: list[StrictStr],
+    Kind.USER: StrictStr,
+}
+
+
 def _column_type(model: type[models.Model], column: Column) -> Any:
     shaped = _shapes().get((model, column.key))
     if shaped is not None:
         return shaped
-    kind_types = {
-        Kind.TEXT: Text,
-        Kind.REF: Link,
-        Kind.REFS: list[Link],
-        Kind.CODE: StrictStr,
-        Kind.CODES: list[StrictStr],
-        Kind.USER: StrictStr,
-    }
     if column.kind is Kind.FILE:
-        raise TypeError(f"Declare the stored file {column.key!r} of {model.__name__} in SHAPES.")
+        raise TypeError(f"Declare the stored file {column.key!r} of {model.__name__} in _shapes().")
     if column.kind is Kind.REF and column.null:
         return LinkOrNull
-    found = kind_types.get(column.kind) or _value_type(column.field)
+    found = KIND_TYPES.get(column.kind) or _value_type(column.field)
     return found | None if column.null and column.kind is not Kind.REFS else found
 
 
