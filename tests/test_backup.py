@@ -147,7 +147,7 @@ def version_1_file(slug: str) -> bytes:
 def write_swedish(register: Register) -> None:
     """Give every text the register's notice shows a Swedish version (the English, marked).
 
-    Catalogue texts included: the shared catalogues may not have their Swedish yet.
+    Texts that have their Swedish (the shared catalogues') keep it.
     """
     rows: list[models.Model] = [
         register,
@@ -164,7 +164,9 @@ def write_swedish(register: Register) -> None:
         texts = {}
         for name in translated_fields(type(row)):
             english = getattr(row, build_localized_fieldname(name, "en")) or ""
-            texts[build_localized_fieldname(name, "sv")] = f"{english} (sv)" if english else ""
+            swedish = build_localized_fieldname(name, "sv")
+            if not getattr(row, swedish):
+                texts[swedish] = f"{english} (sv)" if english else ""
         type(row)._base_manager.filter(pk=row.pk).update(**texts)
     Register.objects.filter(pk=register.pk).update(languages=list(languages.codes()))
 
