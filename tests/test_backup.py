@@ -1,21 +1,26 @@
 """Backup and restore per company: export → empty database → import restores exactly.
 
-The three demo companies are loaded and published once for the whole module (one
-of them with a logo), inside a module-wide transaction that is rolled back at the
-end; every test runs in its own savepoint within it. Before any test, the module
-records every public URL's status, body and caching headers, each register's
-draft snapshot, and the exported backup files.
+The world of this module is the three demo companies as backups of schema version 1,
+exported before languages became configurable (tests/data/backup-v1, one of them
+with a logo), imported through the service, and one of them then made trilingual and
+published a third time, in Finnish, Swedish and English. It is built once, inside a
+module-wide transaction that is rolled back at the end; every test runs in its own
+savepoint within it. Before any test, the module records every public URL's status,
+body and caching headers, each register's draft snapshot, and the exported backup
+files (schema version 2).
 """
 
 from __future__ import annotations
 
 import copy
+import gzip
 import io
 import json
 import os
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from io import StringIO
 from pathlib import Path
@@ -24,34 +29,41 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import User
-from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, models, transaction
 from django.test import Client, override_settings
 from django.utils import translation
-from modeltranslation.translator import translator
+from modeltranslation.utils import build_localized_fieldname
 from PIL import Image
 
 from controllers.models import ContactPerson, Controller, Membership
 from controllers.tenancy import is_tenant_model
 from controllers.validators import business_id_check_digit
-from notices import backup, demo, services
-from notices.backup import BackupError, controller_import
+from notices import backup, languages, services
+from notices.backup import BackupError, columns, controller_import
+from notices.backup.importing import _Writer
 from notices.models import (
+    LegalBasis,
     NoticeRendering,
     NoticeVersion,
     Processor,
     Register,
+    Right,
     Transfer,
 )
+from notices.parts import PARTS, translated_fields
 from notices.snapshot import build_snapshot
 
 # Every test uses the database, so pytest-django runs them before the transactional
-# tests, whose flush would empty the catalogues that the demo needs.
+# tests, whose flush would empty the catalogues that the world needs.
 pytestmark = pytest.mark.django_db
 
+VERSION_1_FILES = Path(__file__).parent / "data" / "backup-v1"
 SLUGS = ("turvaratkaisu", "sovellustalo", "hyvinvointi")
 LOGO_COMPANY = "sovellustalo"
+# The company the world makes trilingual and publishes a third time.
+TRILINGUAL = "hyvinvointi"
+THIRD_PUBLISHED = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
 # The response headers a restored page must repeat exactly.
 HEADERS = (
     "ETag",
@@ -99,15 +111,18 @@ def fetch(url: str, **headers: str) -> Page:
 
 
 def public_urls() -> list[str]:
-    """Every public address of every published register, in both languages."""
+    """Every public address of every published register, in each published language."""
     urls = [f"/media/{c.logo.name}" for c in Controller.objects.exclude(logo="")]
     for register in Register.objects.select_related("controller").order_by("pk"):
-        numbers = list(register.versions.order_by("number").values_list("number", flat=True))
         for lang in register.languages:
             base = f"/{lang}/{register.controller.slug}/{register.slug}/"
             urls += [f"/{lang}/{register.controller.slug}/", base, f"{base}pdf/"]
             urls += [f"{base}notice.json", f"{base}embed/", f"{base}versions/"]
-            for number in numbers:
+            for number in (
+                NoticeRendering.objects.filter(version__register=register, language=lang)
+                .order_by("version__number")
+                .values_list("version__number", flat=True)
+            ):
                 urls += [f"{base}versions/{number}/", f"{base}versions/{number}/pdf/"]
     return urls
 
@@ -125,6 +140,52 @@ def png(width: int = 64, height: int = 32, color: str = "#1a5fb4") -> bytes:
     return out.getvalue()
 
 
+def version_1_file(slug: str) -> bytes:
+    return gzip.decompress((VERSION_1_FILES / f"{slug}.json.gz").read_bytes())
+
+
+def write_swedish(register: Register) -> None:
+    """Give every text the register's notice shows a Swedish version (the English, marked).
+
+    Texts that have their Swedish (the shared catalogues') keep it.
+    """
+    rows: list[models.Model] = [
+        register,
+        register.controller,
+        register.supervisory_authority,
+        *register.controller.contact_persons.all(),
+        *register.controller.processors.all(),
+        *LegalBasis.objects.all(),
+        *Right.objects.all(),
+    ]
+    for part in PARTS:
+        rows += list(getattr(register, part.accessor).all())
+    for row in rows:
+        texts = {}
+        for name in translated_fields(type(row)):
+            english = getattr(row, build_localized_fieldname(name, "en")) or ""
+            swedish = build_localized_fieldname(name, "sv")
+            if not getattr(row, swedish):
+                texts[swedish] = f"{english} (sv)" if english else ""
+        type(row)._base_manager.filter(pk=row.pk).update(**texts)
+    Register.objects.filter(pk=register.pk).update(languages=list(languages.codes()))
+
+
+def build_world() -> None:
+    """The demo companies from their version 1 backups, one of them published trilingual."""
+    for slug in SLUGS:
+        backup.import_controller(version_1_file(slug))
+    User.objects.update(is_active=True)  # as load_demo does for its users
+    register = Register.objects.get(controller__slug=TRILINGUAL)
+    write_swedish(register)
+    services.notice_publish(
+        register=Register.objects.get(pk=register.pk),
+        user=User.objects.get(username=f"publisher-{TRILINGUAL}"),
+        summary=dict.fromkeys(languages.codes(), "Ruotsiksi, svenska, Swedish."),
+        published_at=THIRD_PUBLISHED,
+    )
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[World]:
     media = tmp_path_factory.mktemp("media")
@@ -134,10 +195,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worl
         override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_HASHERS),
         transaction.atomic(),
     ):
-        result = demo.load_demo()
-        company = Controller.objects.get(slug=LOGO_COMPANY)
-        company.logo.save("logo.png", ContentFile(png()))
-        demo.publish_demo(result)
+        build_world()
         urls = public_urls()
         files = {}
         for slug in SLUGS:
@@ -200,35 +258,33 @@ def without(snapshot: Any, keys: set[str]) -> Any:
     return snapshot
 
 
-def without_volatile(data: dict[str, Any]) -> dict[str, Any]:
-    data = copy.deepcopy(data)
-    data.pop("exported_at")
-    return data
-
-
 # --- Round trip ---------------------------------------------------------------------
 
 
 def test_the_module_records_every_public_address(world):
-    # 3 registers × 2 languages × (index, page, pdf, json, embed, versions, 2 × version
-    # page and pdf) and the one logo.
-    assert len(world.urls) == 3 * 2 * 10 + 1
+    # Two bilingual registers: 2 languages × (index, page, pdf, json, embed, versions,
+    # 2 × version page and pdf). The trilingual one: Finnish and English with 3 versions,
+    # Swedish with its 1. And the one logo.
+    assert len(world.urls) == 2 * 2 * 10 + 2 * 12 + 8 + 1
     assert all(page.status == 200 for page in world.pages.values())
     stored = [page for url, page in world.pages.items() if url.count("/") > 3]
-    assert len(stored) == 3 * 2 * 9
+    assert len(stored) == 2 * 2 * 9 + 2 * 11 + 7
     assert all(page.headers["ETag"] for page in stored)
     logo = f"/media/{world.data[LOGO_COMPANY]['controller']['logo']['name']}"
     assert logo.encode() in world.pages[f"/fi/{LOGO_COMPANY}/asiakasrekisteri/"].body
+    swedish = world.pages[f"/sv/{TRILINGUAL}/asiakasrekisteri/"].body.decode()
+    assert 'lang="sv"' in swedish and "(sv)" in swedish
 
 
 def test_export_writes_one_private_self_contained_file(world):
     data = world.data["sovellustalo"]
     assert data["format"] == "tietosuoja-controller-backup"
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     assert stat.S_IMODE(os.stat(world.files["sovellustalo"]).st_mode) == 0o600
     controller = data["controller"]
     assert controller["slug"] == "sovellustalo"
-    assert controller["country_fi"] and controller["country_en"]
+    # Every configured language's text; Swedish never written in this company.
+    assert controller["country"] == {"fi": "Suomi", "sv": None, "en": "Finland"}
     assert controller["logo"]["name"].startswith("logos/")
     assert {u["username"] for u in data["users"]} == {
         "editor-sovellustalo",
@@ -239,11 +295,16 @@ def test_export_writes_one_private_self_contained_file(world):
         ("publisher-sovellustalo", "publisher"),
     }
     (register,) = data["registers"]
+    assert register["languages"] == ["fi", "en"]
     assert [v["number"] for v in register["versions"]] == [1, 2]
     assert {r["language"] for r in register["versions"][1]["renderings"]} == {"fi", "en"}
+    assert set(register["versions"][1]["summary"]) == {"fi", "en"}
     assert register["versions"][1]["published_by"] == "publisher-sovellustalo"
-    assert register["supervisory_authority"] == {"email": "tietosuoja@om.fi"}
-    assert register["register_processors"][0]["processor"].startswith("processor-")
+    assert register["supervisory_authority"] == "tietosuoja@om.fi"
+    assert register["processors"][0]["processor"].startswith("processor-")
+    # The parts under the keys of the registry, in its order.
+    parts = [key for key in register if key in {part.key for part in PARTS}]
+    assert parts == [part.key for part in PARTS]
     # No password hashes: users are named, never their credentials.
     assert all(
         set(user) == {"username", "email", "first_name", "last_name"} for user in data["users"]
@@ -251,12 +312,19 @@ def test_export_writes_one_private_self_contained_file(world):
     assert "md5$" not in world.files["sovellustalo"].read_text()
 
 
-def test_export_to_standard_output(world, db):
+def test_export_of_the_trilingual_company_holds_its_swedish(world):
+    (register,) = world.data[TRILINGUAL]["registers"]
+    assert register["languages"] == list(languages.codes())
+    assert register["name"]["sv"] == "Customer register (sv)"
+    third = register["versions"][2]
+    assert [r["language"] for r in third["renderings"]] == sorted(languages.codes())
+    assert set(third["summary"]) == set(languages.codes())
+
+
+def test_the_export_is_the_same_bytes_every_time(world, db):
     out, err = StringIO(), StringIO()
     call_command("export_controller", "hyvinvointi", stdout=out, stderr=err)
-    assert without_volatile(json.loads(out.getvalue())) == without_volatile(
-        world.data["hyvinvointi"]
-    )
+    assert out.getvalue().encode() == world.files["hyvinvointi"].read_bytes()
     assert "hyvinvointi" in err.getvalue()
 
 
@@ -297,14 +365,13 @@ def test_round_trip_into_an_empty_database_restores_every_public_address(
     assert drafts() == world.drafts  # ids included: they were free, so they were kept
     for slug in SLUGS:
         again = backup.controller_export(controller=Controller.objects.get(slug=slug))
-        assert without_volatile(again) == without_volatile(world.data[slug])
-    # 3 × 2 versions × 2 languages of PDFs, and the logo.
-    assert len(stored_files(settings.MEDIA_ROOT)) == 13
+        assert backup.backup_dumps(again) == world.files[slug].read_bytes()
+    # 2 × 2 versions × 2 languages of PDFs, 2 × 2 + 3 of the trilingual one, and the logo.
+    assert len(stored_files(settings.MEDIA_ROOT)) == 8 + 7 + 1
     # The users did not exist: created inactive, without a usable password, and reported.
     for user in User.objects.all():
         assert not user.is_active and not user.has_usable_password()
     assert Membership.objects.count() == 6
-    # Reported: the users it had to create.
     assert "publisher-hyvinvointi" in outputs["hyvinvointi"][1]
 
     # Conditional requests still answer 304 to the ETags visitors already hold.
@@ -315,11 +382,11 @@ def test_round_trip_into_an_empty_database_restores_every_public_address(
     # The ids in the published snapshots still match the draft: publishing the
     # unchanged draft again lists no changes.
     root = User.objects.create_superuser("root", "root@example.com", "x")
-    register = Register.objects.get(controller__slug="hyvinvointi")
+    register = Register.objects.get(controller__slug=TRILINGUAL)
     version = services.notice_publish(
-        register=register, user=root, summary={"fi": "Ennallaan.", "en": "Unchanged."}
+        register=register, user=root, summary=dict.fromkeys(languages.codes(), "Ennallaan.")
     )
-    assert version.number == 3
+    assert version.number == 4
     assert version.changes == []
 
 
@@ -406,7 +473,7 @@ def objects_with_ids(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield from data["processors"]
     for register in data["registers"]:
         yield register
-        for part in backup.PARTS:
+        for part in PARTS:
             yield from register[part.key]
         yield from register["versions"]
 
@@ -434,40 +501,62 @@ def test_ids_kept_from_the_file_are_not_handed_out_again(world, db, data):
         assert new.pk > 10**9, type(new)
 
 
-def test_every_model_field_is_in_the_backup():
-    """A field added to a model but not to the backup format fails here."""
-    covered: dict[type[models.Model], set[str]] = {
-        Controller: {*backup.CONTROLLER_FIELDS, "logo"},
-        ContactPerson: {*backup.CONTACT_FIELDS, "controller"},
-        Membership: {"user", "controller", "role"},
-        Processor: {*backup.PROCESSOR_FIELDS, "controller"},
-        Register: {
-            *backup.REGISTER_FIELDS,
-            "controller",
-            "contact_person",
-            "supervisory_authority",
-        },
-        NoticeVersion: {*backup.VERSION_FIELDS, "register", "published_by"},
-        NoticeRendering: {*backup.RENDERING_FIELDS, "version", "pdf"},
-    }
-    for part in backup.PARTS:
-        covered[part.model] = {*part.fields, *part.links, "register"}
-    registered = set(translator.get_registered_models())
-    for model, names in covered.items():
-        own = {f.name for f in model._meta.concrete_fields if not f.primary_key}
-        own |= {f.name for f in model._meta.many_to_many}
-        # The untranslated column of a translated field holds the Finnish value and is
-        # set from name_fi on saving.
-        if model in registered:
-            own -= set(translator.get_options_for_model(model).fields)
-        if model is Register:
-            own.discard("processors")  # the register_processors rows, seen from the register
-        assert own == names, (model.__name__, own ^ names)
+LAYOUTS = [
+    columns.CONTROLLER,
+    columns.CONTACT_PERSON,
+    columns.PROCESSOR,
+    columns.MEMBERSHIP,
+    columns.REGISTER,
+    columns.VERSION,
+    columns.RENDERING,
+    *(columns.part_layout(part) for part in PARTS),
+]
 
+
+@pytest.mark.parametrize("layout", LAYOUTS, ids=[layout.model.__name__ for layout in LAYOUTS])
+def test_every_model_field_has_its_key_in_the_backup(layout):
+    """The file's keys are read from the model: each field is a key, or why not is known."""
+    model = layout.model
+    keys = {column.key for column in columns.columns(layout)}
+    for field in [*model._meta.concrete_fields, *model._meta.many_to_many]:
+        localized = getattr(field, "translated_field", None)
+        if field.primary_key:
+            assert layout.id or model in (Membership, NoticeRendering), model
+        elif field.name == layout.owner:
+            pass  # implied by the list the object sits in
+        elif localized is not None:
+            assert localized.name in keys  # name_sv: one language of the key "name"
+        elif model is Register and field.name == "processors":
+            pass  # the rows of the "processors" part
+        else:
+            assert field.name in keys, (model.__name__, field.name)
+    # Translated fields hold every configured language.
+    for name in translated_fields(model):
+        kinds = {column.key: column.kind for column in columns.columns(layout)}
+        assert kinds[name] is columns.Kind.TEXT
+
+
+def test_every_tenant_model_is_in_the_backup():
+    """A new model holding a company's data must be given a place in the file."""
     tenant_models = {m for m in apps.get_models() if is_tenant_model(m)}
     # The audit log is not part of a backup (see docs/backup-format.md).
     tenant_models = {m for m in tenant_models if m.__name__ != "AuditEvent"}
-    assert tenant_models <= set(covered), tenant_models - set(covered)
+    covered = {layout.model for layout in LAYOUTS}
+    assert tenant_models <= covered, tenant_models - covered
+
+
+def test_the_export_file_has_exactly_the_keys_of_the_schema(world):
+    """What the exporter writes, the schema declares (and the other way round)."""
+    register = world.data[TRILINGUAL]["registers"][0]
+    expected = {"ref", "id", *(c.key for c in columns.columns(columns.REGISTER))}
+    expected |= {part.key for part in PARTS} | {"versions"}
+    assert set(register) == expected
+    for part in PARTS:
+        for item in register[part.key]:
+            layout = columns.part_layout(part)
+            assert set(item) == {"ref", "id", *(c.key for c in columns.columns(layout))}
+    schema_keys = set(backup.schema.backup_file().model_fields)
+    assert set(world.data[TRILINGUAL]) == schema_keys - {"exported_at"}
 
 
 # --- Refusals: a bad file changes nothing ----------------------------------------------
@@ -556,12 +645,20 @@ def tamper(mutate_register: Callable[[dict[str, Any]], None]) -> Callable[[dict[
     return lambda data: mutate_register(register_of(data))
 
 
+CHANGE = {
+    "section": "purposes",
+    "kind": "added",
+    "name": {"fi": "Uusi", "en": "New"},
+    "substantive": True,
+    "reason": "new_purpose",
+}
+
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 
 # (case, how to spoil the file, the error code expected)
 HOSTILE: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ("wrong format", set_in(("format",), "something-else"), "format"),
-    ("newer schema version", set_in(("schema_version",), 2), "schema_version"),
+    ("newer schema version", set_in(("schema_version",), 3), "schema_version"),
     ("schema version as text", set_in(("schema_version",), "1"), "schema_version"),
     ("no schema version", delete_in(("schema_version",)), "schema_version"),
     ("unknown top-level key", set_in(("extra",), {}), "unknown_key"),
@@ -580,7 +677,7 @@ HOSTILE: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         tamper(lambda r: r["purposes"][0].update(controller=1)),
         "unknown_key",
     ),
-    ("NUL in a text", tamper(lambda r: r.update(name_fi="Asiakas\x00rekisteri")), "nul"),
+    ("NUL in a text", tamper(lambda r: r["name"].update(fi="Asiakas\x00rekisteri")), "nul"),
     (
         "duplicate reference",
         tamper(lambda r: r["sources"][1].update(ref=r["sources"][0]["ref"])),
@@ -609,14 +706,12 @@ HOSTILE: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ),
     (
         "retention rule naming a group",
-        tamper(
-            lambda r: r["retention_rules"][0].update(data_category=r["subject_groups"][0]["ref"])
-        ),
+        tamper(lambda r: r["retention"][0].update(data_category=r["subject_groups"][0]["ref"])),
         "unknown_ref",
     ),
     (
         "register processor not in the file",
-        tamper(lambda r: r["register_processors"][0].update(processor="processor-999999")),
+        tamper(lambda r: r["processors"][0].update(processor="processor-999999")),
         "unknown_ref",
     ),
     (
@@ -633,7 +728,7 @@ HOSTILE: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ("unknown right", tamper(lambda r: r["rights"][0].update(right="immortality")), "unknown_code"),
     (
         "unknown supervisory authority",
-        tamper(lambda r: r.update(supervisory_authority={"email": "x@evil.example"})),
+        tamper(lambda r: r.update(supervisory_authority="x@evil.example")),
         "unknown_authority",
     ),
     (
@@ -707,11 +802,60 @@ HOSTILE: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         ],
         "invalid",
     ),
-    ("text over its maximum length", tamper(lambda r: r.update(name_fi="x" * 201)), "invalid"),
+    ("text over its maximum length", tamper(lambda r: r["name"].update(fi="x" * 201)), "invalid"),
     (
         "transfer to an EU country",
         tamper(lambda r: r["transfers"][0].update(country="SE")),
         "invalid",
+    ),
+    # Languages as data (schema version 2).
+    (
+        "text in a language not configured",
+        tamper(lambda r: r["name"].update(de="x")),
+        "unknown_key",
+    ),
+    ("text as a plain string", tamper(lambda r: r.update(name="Asiakasrekisteri")), "type"),
+    ("text in a number", tamper(lambda r: r["purposes"][0]["name"].update(sv=5)), "type"),
+    ("no text in the default language", tamper(lambda r: r["name"].pop("fi")), "invalid"),
+    ("no language to publish in", tamper(lambda r: r.update(languages=[])), "invalid"),
+    ("unknown language to publish in", tamper(lambda r: r.update(languages=["xx"])), "invalid"),
+    ("a language twice", tamper(lambda r: r.update(languages=["fi", "fi"])), "invalid"),
+    (
+        "summary in a language not configured",
+        tamper(lambda r: r["versions"][0]["summary"].update(xx="Hei")),
+        "unknown_key",
+    ),
+    (
+        "version 1 key in a version 2 file",
+        tamper(lambda r: r.update(publish_in_english=True)),
+        "unknown_key",
+    ),
+    (
+        "part under its version 1 key",
+        tamper(lambda r: r.update(retention_rules=r.pop("retention"))),
+        "missing_key",
+    ),
+    ("id zero", tamper(lambda r: r["sources"][0].update(id=0)), "type"),
+    ("id beyond 32 bits", tamper(lambda r: r["sources"][0].update(id=2**31)), "type"),
+    (
+        "change of an unknown kind",
+        tamper(lambda r: r["versions"][1]["changes"].append({**CHANGE, "kind": "exploded"})),
+        "type",
+    ),
+    (
+        "snapshot without a part",
+        tamper(lambda r: r["versions"][0]["snapshot"].pop("retention")),
+        "missing_key",
+    ),
+    (
+        "snapshot item without its id",
+        tamper(lambda r: r["versions"][0]["snapshot"]["purposes"][0].pop("id")),
+        "missing_key",
+    ),
+    (
+        "membership twice",
+        lambda d: d["memberships"].append(dict(d["memberships"][0])),
+        "duplicate",
     ),
 ]
 
@@ -812,7 +956,7 @@ def test_a_failure_while_writing_removes_the_stored_files_and_rolls_back(
     def fail(self: Any) -> None:
         raise DatabaseError("the disk is full")
 
-    monkeypatch.setattr(backup._Importer, "advance_sequences", fail)
+    monkeypatch.setattr(_Writer, "advance_sequences", fail)
     with pytest.raises(BackupError) as refused:
         controller_import(data=data, replace=True)
 
@@ -826,7 +970,7 @@ def test_a_failure_while_writing_removes_the_stored_files_and_rolls_back(
 def test_a_model_rule_broken_after_the_deletion_rolls_the_deletion_back(world, db, data):
     """Cross-field rules run while writing: the replaced company's data must come back."""
     transfer = register_of(data)["transfers"][0]
-    transfer.update(processor=None, recipient_fi="", recipient_en="")
+    transfer.update(processor=None, recipient=dict.fromkeys(languages.codes(), ""))
     before = row_counts()
     with pytest.raises(BackupError) as refused:
         controller_import(data=data, replace=True)

@@ -38,7 +38,7 @@ def write_private_file(path: Path, content: bytes) -> None:
 
 class Command(BaseCommand):
     help = (
-        "Write everything of one controller (data in both languages, memberships, logo, "
+        "Write everything of one controller (data in every language, memberships, logo, "
         "published versions with their pages and PDFs) to one JSON backup file."
     )
 

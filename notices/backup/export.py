@@ -1,0 +1,247 @@
+"""Writing a controller's backup: everything of one controller as the data of one file.
+
+The data follow ``columns``: every object's keys in its model's order, lists in
+a fixed order (by id, a part by its order, versions by number, renderings by
+language, users by username), no time of export. The same database state
+therefore always gives the same bytes (``backup_dumps``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
+from django.db import connection, models, transaction
+from django.utils.translation import gettext as _
+from django_countries.fields import CountryField
+
+from controllers.models import ContactPerson, Controller, Membership
+
+from .. import languages
+from ..models import Processor, Register
+from ..parts import PARTS
+from . import columns
+from .columns import CATALOGUES, Column, Kind, Layout
+from .errors import BackupError
+from .schema import FORMAT, SCHEMA_VERSION, USER_FIELDS
+
+
+def ref(model: type[models.Model], pk: Any) -> str | None:
+    """The file-local reference of an object: its model's name and its id."""
+    return f"{model._meta.model_name}-{pk}" if pk is not None else None
+
+
+def _file_entry(name: str, content: bytes) -> dict[str, Any]:
+    return {
+        "name": name,
+        "size": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "content_base64": base64.b64encode(content).decode("ascii"),
+    }
+
+
+def _stored(obj: models.Model, column: Column) -> dict[str, Any] | None:
+    """A stored file's bytes; checked against ``<field>_hash`` and ``<field>_size`` if kept."""
+    name = getattr(obj, column.key).name
+    if not name:
+        return None
+    what = f"{obj}, {column.field.verbose_name}"
+    try:
+        with default_storage.open(name, "rb") as handle:
+            content = handle.read()
+    except OSError as error:
+        raise BackupError(
+            _("The stored file %(name)s (%(what)s) cannot be read: %(error)s")
+            % {"name": name, "what": what, "error": error},
+            code="stored_file",
+        ) from error
+    recorded = getattr(obj, f"{column.key}_hash", None)
+    if recorded is not None and hashlib.sha256(content).hexdigest() != recorded:
+        raise BackupError(
+            _(
+                "The stored file %(name)s (%(what)s) does not match its recorded hash; "
+                "nothing was exported."
+            )
+            % {"name": name, "what": what},
+            code="stored_file",
+        )
+    size = getattr(obj, f"{column.key}_size", None)
+    if size is not None and len(content) != size:
+        raise BackupError(
+            _(
+                "The stored file %(name)s (%(what)s) does not match its recorded size; "
+                "nothing was exported."
+            )
+            % {"name": name, "what": what},
+            code="stored_file",
+        )
+    return _file_entry(name, content)
+
+
+def _plain(obj: models.Model, field: models.Field) -> Any:
+    found = field.value_from_object(obj)
+    if found is None:
+        return None
+    if isinstance(field, models.DateTimeField):
+        return found.isoformat()
+    if isinstance(field, CountryField):
+        return found.code
+    return found
+
+
+def _encode(obj: models.Model, column: Column) -> Any:
+    kind, field = column.kind, column.field
+    if kind is Kind.TEXT:
+        return {code: getattr(obj, columns.localized(column, code)) for code in languages.codes()}
+    if kind is Kind.REF:
+        return ref(column.related_model, getattr(obj, field.attname))
+    if kind is Kind.REFS:
+        pks = getattr(obj, column.key).order_by("pk").values_list("pk", flat=True)
+        return [ref(column.related_model, pk) for pk in pks]
+    if kind in (Kind.CODE, Kind.CODES):
+        key = CATALOGUES[column.related_model].key
+        if kind is Kind.CODES:
+            return list(getattr(obj, column.key).values_list(key, flat=True))
+        related = getattr(obj, column.key)
+        return getattr(related, key) if related is not None else None
+    if kind is Kind.USER:
+        user = getattr(obj, column.key)
+        return user.get_username() if user is not None else None
+    if kind is Kind.FILE:
+        return _stored(obj, column)
+    return _plain(obj, field)
+
+
+def entry(obj: models.Model, layout: Layout, **children: list[Any]) -> dict[str, Any]:
+    """One object as the file holds it: ``ref``, ``id``, its columns, then ``children``."""
+    data: dict[str, Any] = {}
+    if layout.ref:
+        data["ref"] = ref(layout.model, obj.pk)
+    if layout.id:
+        data["id"] = obj.pk
+    for column in columns.columns(layout):
+        data[column.key] = _encode(obj, column)
+    data.update(children)
+    return data
+
+
+def _register_entry(register: Register) -> dict[str, Any]:
+    parts = {
+        part.key: [
+            entry(row, columns.part_layout(part))
+            for row in getattr(register, part.accessor).order_by("order", "pk")
+        ]
+        for part in PARTS
+    }
+    versions = [
+        entry(
+            version,
+            columns.VERSION,
+            renderings=[
+                entry(rendering, columns.RENDERING)
+                for rendering in version.renderings.order_by("language")
+            ],
+        )
+        for version in register.versions.select_related("published_by").order_by("number")
+    ]
+    return entry(register, columns.REGISTER, **parts, versions=versions)
+
+
+def _users(controller: Controller, memberships: list[Membership]) -> list[dict[str, Any]]:
+    """The users the file names: members, and whoever published a version."""
+    publishers = (
+        get_user_model()
+        .objects.filter(published_versions__register__controller=controller)
+        .distinct()
+    )
+    users = {m.user.get_username(): m.user for m in memberships}
+    users.update({user.get_username(): user for user in publishers})
+    return [
+        {name: getattr(user, name) or "" for name in USER_FIELDS}
+        for _username, user in sorted(users.items())
+    ]
+
+
+def controller_export(*, controller: Controller) -> dict[str, Any]:
+    """Everything of ``controller`` as the data of a backup file (schema version 2).
+
+    Raises BackupError if a stored file (logo or PDF) is missing or no longer
+    matches its recorded hash: a backup that could not be restored is refused.
+    Call it inside a transaction to read a consistent state (the export command
+    does, with repeatable reads on PostgreSQL).
+    """
+    controller = Controller.objects.get(pk=controller.pk)
+    memberships = sorted(
+        Membership.objects.filter(controller=controller).select_related("user"),
+        key=lambda m: m.user.get_username(),
+    )
+    return {
+        "format": FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "controller": entry(controller, columns.CONTROLLER),
+        "users": _users(controller, memberships),
+        "memberships": [entry(m, columns.MEMBERSHIP) for m in memberships],
+        "contact_persons": [
+            entry(contact, columns.CONTACT_PERSON)
+            for contact in ContactPerson.objects.filter(controller=controller).order_by("pk")
+        ],
+        "processors": [
+            entry(processor, columns.PROCESSOR)
+            for processor in Processor.objects.filter(controller=controller).order_by("pk")
+        ],
+        "registers": [
+            _register_entry(register)
+            for register in Register.objects.filter(controller=controller).order_by("pk")
+        ],
+    }
+
+
+def backup_dumps(data: dict[str, Any]) -> bytes:
+    """The bytes of a backup file: UTF-8 JSON, one key a line, ending in a newline."""
+    return json.dumps(data, ensure_ascii=False, indent=1).encode() + b"\n"
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    """How much a backup holds, for the export command's report."""
+
+    registers: int
+    versions: int
+    renderings: int
+    files: int
+    file_bytes: int
+
+
+def export_summary(data: dict[str, Any]) -> ExportSummary:
+    versions = [v for r in data["registers"] for v in r["versions"]]
+    renderings = [x for v in versions for x in v["renderings"]]
+    files = [x["pdf"]["size"] for x in renderings]
+    if data["controller"]["logo"]:
+        files.append(data["controller"]["logo"]["size"])
+    return ExportSummary(
+        registers=len(data["registers"]),
+        versions=len(versions),
+        renderings=len(renderings),
+        files=len(files),
+        file_bytes=sum(files),
+    )
+
+
+def read_consistently(function: Callable[[], Any]) -> Any:
+    """Run ``function`` in a transaction that sees one consistent state of the database.
+
+    On PostgreSQL a repeatable-read, read-only transaction (a publish that commits
+    meanwhile is not half seen); elsewhere a plain transaction.
+    """
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        return function()
