@@ -1,20 +1,25 @@
-"""`manage.py load_demo`: three fictional companies, complete registers, demo logins."""
+"""`manage.py load_demo`: the demo companies from their backup files, demo logins, publishing."""
 
 from __future__ import annotations
 
-from io import StringIO
+import json
+from io import BytesIO, StringIO
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import Client, RequestFactory
+from django.utils.html import escape
 from modeltranslation.translator import translator
+from pypdf import PdfReader
 
 from controllers.models import ContactPerson, Controller, Membership
 from controllers.validators import validate_business_id
-from notices import demo, services
+from notices import backup, languages, services
 from notices.completeness import check_completeness
+from notices.management.commands import load_demo as command
 from notices.models import (
     Cookie,
     DataCategory,
@@ -37,6 +42,7 @@ from notices.snapshot import build_snapshot
 pytestmark = pytest.mark.django_db
 
 DEMO_SLUGS = {"turvaratkaisu", "sovellustalo", "hyvinvointi"}
+TRILINGUAL = "hyvinvointi"  # Hyvinvointivirta Oy publishes in Finnish, Swedish and English
 
 COUNTED_MODELS = [
     User,
@@ -73,26 +79,48 @@ def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in COUNTED_MODELS}
 
 
-def snapshot() -> list[tuple[str, ...]]:
-    """The visible content of every register, independent of primary keys."""
-    rows = []
-    for register in Register.objects.order_by("controller__slug", "slug"):
-        rows.append((register.controller.slug, register.slug, register.name_fi))
-        rows += [(p.name_fi, p.legitimate_interest_en or "") for p in register.purposes.all()]
-        rows += [(c.name_en, c.description_fi) for c in register.data_categories.all()]
-        rows += [(str(r.period), r.criteria_fi or "") for r in register.retention_rules.all()]
-        rows += [(r.right.code, str(r.included), r.text_en or "") for r in register.rights.all()]
+def company_texts(controller: Controller) -> list[tuple[str, str, dict[str, str]]]:
+    """Every translated text of the company's own objects: (model, field, {language: text}).
+
+    The shared catalogues (legal bases, rights, the authority) are not the company's.
+    """
+    texts = []
+    for model in translator.get_registered_models(abstract=False):
+        tenant_path = getattr(model, "tenant_path", None)
+        if tenant_path is None:
+            continue
+        objects = model.objects.filter(**{tenant_path or "pk": controller.pk}).order_by("pk")
+        for obj in objects:
+            for name in translator.get_options_for_model(model).fields:
+                values = {lang: getattr(obj, f"{name}_{lang}") or "" for lang in ("fi", "sv", "en")}
+                if any(value.strip() for value in values.values()):
+                    texts.append((model.__name__, name, values))
+    return texts
+
+
+def state() -> list[tuple[str, ...]]:
+    """The visible content of every demo company, independent of primary keys."""
+    rows: list[tuple[str, ...]] = []
+    for controller in Controller.objects.order_by("slug"):
+        rows.append((controller.slug, controller.name, controller.business_id))
+        rows += [(m, f, json.dumps(v, sort_keys=True)) for m, f, v in company_texts(controller)]
+        for register in controller.registers.order_by("slug"):
+            rows.append((register.slug, ",".join(register.languages)))
+            rows += [(str(r.period), r.period_unit) for r in register.retention_rules.all()]
+            rows += [(r.right.code, str(r.included)) for r in register.rights.all()]
+            for purpose in register.purposes.all():
+                rows.append(tuple(sorted(b.code for b in purpose.legal_bases.all())))
     return rows
 
 
 def test_loading_twice_gives_the_same_state():
     load()
-    first_counts, first_snapshot = counts(), snapshot()
+    first_counts, first_state = counts(), state()
 
     load()
 
     assert counts() == first_counts
-    assert snapshot() == first_snapshot
+    assert state() == first_state
     assert Controller.objects.count() == 3
     assert Register.objects.count() == 3
     assert User.objects.count() == 7  # admin, and an editor and a publisher per company
@@ -123,10 +151,23 @@ def test_each_company_has_an_editor_and_a_publisher_who_can_log_in():
         assert set(memberships) == {"editor", "publisher"}
         for role, user in memberships.items():
             assert user.username == f"{role}-{controller.slug}"
+            assert user.is_active
             assert user.is_staff
             assert not user.is_superuser
             password = f"demo-{controller.slug}-2026"
             assert log_in(user.username, password) == user
+
+
+def test_reloading_restores_a_changed_demo_password():
+    load()
+    editor = User.objects.get(username="editor-sovellustalo")
+    editor.set_password("something-else")
+    editor.is_active = False
+    editor.save()
+
+    load()
+
+    assert log_in("editor-sovellustalo", "demo-sovellustalo-2026") == editor
 
 
 def test_admin_is_a_superuser_with_the_demo_password():
@@ -138,11 +179,16 @@ def test_admin_is_a_superuser_with_the_demo_password():
     assert admin.is_staff
 
 
-def test_every_register_is_complete_and_published_in_english():
+def test_every_register_is_complete_and_published_in_its_languages():
     load()
 
+    languages = {r.controller.slug: r.languages for r in Register.objects.select_related()}
+    assert languages == {
+        "turvaratkaisu": ["fi", "en"],
+        "sovellustalo": ["fi", "en"],
+        "hyvinvointi": ["fi", "sv", "en"],
+    }
     for register in Register.objects.all():
-        assert register.publish_in_english
         assert register.contact_person is not None
         assert register.introduction_fi and register.introduction_en
         assert register.rights_exercise_fi and register.rights_exercise_en
@@ -232,19 +278,32 @@ def test_demo_companies_follow_their_reference_notices():
     }
 
 
-def test_every_finnish_text_has_an_english_translation():
+def test_every_text_of_a_company_is_written_in_each_of_its_languages():
     load()
 
     missing = []
-    for model in translator.get_registered_models(abstract=False):
-        fields = translator.get_options_for_model(model).fields
-        for obj in model.objects.all():
-            for name in fields:
-                finnish = getattr(obj, f"{name}_fi")
-                english = getattr(obj, f"{name}_en")
-                if finnish and finnish.strip() and not (english and english.strip()):
-                    missing.append(f"{model.__name__} {obj.pk}: {name}")
+    for controller in Controller.objects.all():
+        languages = {lang for r in controller.registers.all() for lang in r.languages}
+        for model, name, values in company_texts(controller):
+            missing += [
+                f"{controller.slug} {model}.{name}_{lang}"
+                for lang in sorted(languages)
+                if not values[lang].strip()
+            ]
     assert missing == []
+
+
+def test_the_trilingual_company_writes_swedish_not_finnish():
+    load()
+
+    texts = company_texts(Controller.objects.get(slug=TRILINGUAL))
+    assert len(texts) > 50
+    copied = {(m, f) for m, f, values in texts if values["sv"] in (values["fi"], values["en"])}
+    # Words that read the same in the languages: "session", and the country "Finland".
+    assert copied == {("Cookie", "duration"), ("Controller", "country")}
+    register = Register.objects.get(controller__slug=TRILINGUAL)
+    assert register.name_sv == "Kundregister"
+    assert "personuppgifter" in register.introduction_sv
 
 
 def test_demo_uses_fictional_contact_details():
@@ -255,6 +314,8 @@ def test_demo_uses_fictional_contact_details():
         assert ".example.com" in controller.website
     for contact in ContactPerson.objects.all():
         assert contact.email.endswith(".example.com")
+    for user in User.objects.all():
+        assert user.email.endswith("example.com")
 
 
 def test_refuses_without_force_when_debug_is_off(settings):
@@ -285,8 +346,8 @@ def test_output_lists_the_logins_and_the_admin_address():
     assert "http://127.0.0.1:8000/admin/" in output
 
 
-def test_load_demo_returns_the_registers_it_created():
-    result = demo.load_demo()
+def test_load_demo_returns_the_registers_it_imported():
+    result = command.load_demo()
 
     assert len(result.registers) == 3
     assert {register.controller.slug for register in result.registers} == DEMO_SLUGS
@@ -300,13 +361,68 @@ def test_every_demo_notice_is_complete_enough_to_publish():
         assert check_completeness(build_snapshot(register)) == [], register
 
 
+# --- The files ----------------------------------------------------------------------
+
+
+def test_the_demo_directory_holds_the_company_files_and_the_versions():
+    files = {p.relative_to(command.DEMO_DIR).as_posix() for p in command.DEMO_DIR.rglob("*")}
+
+    assert files == {
+        "companies",
+        "companies/hyvinvointi.json",
+        "companies/sovellustalo.json",
+        "companies/turvaratkaisu.json",
+        "versions.json",
+    }
+    assert command.company_files() == sorted((command.DEMO_DIR / "companies").iterdir())
+
+
+@pytest.mark.parametrize("path", command.company_files(), ids=lambda path: path.name)
+def test_every_company_file_is_a_backup_the_importer_accepts(path: Path):
+    data = json.loads(path.read_bytes())
+
+    assert data["format"] == backup.FORMAT
+    assert data["schema_version"] == backup.SCHEMA_VERSION
+    assert all(register["versions"] == [] for register in data["registers"])
+    controller = backup.import_controller(path)  # into an empty database: no replace
+    assert controller.slug == path.stem
+    assert not NoticeVersion.objects.exists()
+
+
+def test_the_demo_goes_through_the_import_validation(tmp_path):
+    """A text with a bidirectional override is refused as the admin refuses it."""
+    data = json.loads((command.COMPANY_DIR / "hyvinvointi.json").read_text())
+    data["registers"][0]["name"]["sv"] = "Kund\u202eregister"
+    broken = tmp_path / "hyvinvointi.json"
+    broken.write_text(json.dumps(data), encoding="utf-8")
+
+    with pytest.raises(CommandError, match=r"hyvinvointi\.json.*registers\[0\]"):
+        command.load_demo(files=[*command.company_files()[1:], broken])
+
+    assert not Controller.objects.exists()
+    assert not User.objects.exists()
+
+
+def test_versions_have_a_summary_in_every_language_of_every_demo_register():
+    versions = command.read_versions()
+
+    assert [v.published_at.date().isoformat() for v in versions] == ["2025-03-03", "2026-09-15"]
+    for path in command.company_files():
+        for register in json.loads(path.read_bytes())["registers"]:
+            for version in versions:
+                assert set(register["languages"]) <= set(version.summary), path.name
+
+
+# --- Replacing and conflicts --------------------------------------------------------
+
+
 def test_reloading_after_publishing_replaces_the_published_demo(
     settings, tmp_path, django_capture_on_commit_callbacks
 ):
     settings.MEDIA_ROOT = tmp_path
     load()
-    register = Register.objects.get(controller__slug="hyvinvointi")
-    publisher = User.objects.get(username="publisher-hyvinvointi")
+    register = Register.objects.get(controller__slug="sovellustalo")
+    publisher = User.objects.get(username="publisher-sovellustalo")
     services.notice_publish(
         register=register, user=publisher, summary={"fi": "Julkaistu.", "en": "Published."}
     )
@@ -320,18 +436,23 @@ def test_reloading_after_publishing_replaces_the_published_demo(
     assert list(tmp_path.rglob("*.pdf")) == []
 
 
-def test_refuses_to_overwrite_a_company_that_is_not_the_demo():
+@pytest.mark.parametrize(
+    ("slug", "business_id"),
+    [("hyvinvointi", "1234567-1"), ("oikea-yritys", "9000004-6")],
+    ids=["same address name", "same business ID"],
+)
+def test_refuses_to_overwrite_a_company_that_is_not_the_demo(slug, business_id):
     Controller.objects.create(
         name="Oikea Yritys Oy",
-        business_id="1234567-1",
-        slug="hyvinvointi",
+        business_id=business_id,
+        slug=slug,
         street_address="Katu 1",
         postal_code="00100",
         city="Helsinki",
         email="info@oikea.example.com",
     )
 
-    with pytest.raises(CommandError, match="hyvinvointi"):
+    with pytest.raises(CommandError, match="hyvinvointi.*9000004-6"):
         load()
 
     assert Controller.objects.get().name == "Oikea Yritys Oy"
@@ -339,17 +460,87 @@ def test_refuses_to_overwrite_a_company_that_is_not_the_demo():
     assert not User.objects.exists()
 
 
+# --- Publishing ---------------------------------------------------------------------
+
+
 def test_publishes_two_dated_versions_of_every_register_and_prints_their_urls(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     out = StringIO()
     call_command("load_demo", force=True, stdout=out)
     output = out.getvalue()
+
     for register in Register.objects.select_related("controller"):
         versions = list(register.versions.order_by("number"))
         assert [v.number for v in versions] == [1, 2]
         assert versions[0].published_at.date() < versions[1].published_at.date()
         assert versions[1].changes, "the second version lists what changed"
-        for language in ("fi", "en"):
+        assert [set(v.summary) for v in versions] == [set(register.languages)] * 2
+        assert versions[1].published_by.username == f"publisher-{register.controller.slug}"
+        for language in register.languages:
             url = f"/{language}/{register.controller.slug}/{register.slug}/"
             assert f"http://127.0.0.1:8000{url}" in output
             assert Client().get(url).status_code == 200
+    assert "http://127.0.0.1:8000/sv/hyvinvointi/asiakasrekisteri/" in output
+
+
+@pytest.fixture
+def trilingual(settings, tmp_path) -> Register:
+    """The trilingual company loaded alone and published twice."""
+    settings.MEDIA_ROOT = tmp_path
+    result = command.load_demo(files=[command.COMPANY_DIR / f"{TRILINGUAL}.json"])
+    command.publish_demo(result, command.read_versions())
+    return Register.objects.get(controller__slug=TRILINGUAL)
+
+
+def get(url: str, language: str):
+    response = Client().get(url)
+    assert response.status_code == 200, url
+    assert response["Content-Language"] == language
+    return response
+
+
+def test_the_trilingual_notice_pdf_change_log_and_json_exist_in_each_language(trilingual):
+    base = "/{lang}/hyvinvointi/asiakasrekisteri/"
+    names = {"fi": "Asiakasrekisteri", "sv": "Kundregister", "en": "Customer register"}
+    summaries = {
+        "fi": "Lisätty kaksivaiheinen tunnistautuminen suojaustoimiin.",
+        "sv": "Tvåstegsverifiering har lagts till bland säkerhetsåtgärderna.",
+        "en": "Added two-factor authentication to the security measures.",
+    }
+    for lang, name in names.items():
+        url = base.format(lang=lang)
+        assert name in get(url, lang).content.decode()
+
+        pdf = get(f"{url}pdf/", lang)
+        assert pdf["Content-Type"] == "application/pdf"
+        reader = PdfReader(BytesIO(b"".join(pdf.streaming_content)))
+        pdf_text = "".join(page.extract_text() for page in reader.pages)
+        assert name in pdf_text
+
+        changelog = get(f"{url}versions/", lang).content.decode()
+        assert escape(summaries[lang]) in changelog
+
+        notice = json.loads(get(f"{url}notice.json", lang).content)
+        assert name in json.dumps(notice, ensure_ascii=False)
+
+
+def test_the_swedish_page_shows_the_companys_swedish_texts(trilingual):
+    page = get("/sv/hyvinvointi/asiakasrekisteri/", "sv").content.decode()
+
+    texts = company_texts(trilingual.controller)
+    # "Suomi" (the country) is also the language switcher's name for Finnish.
+    switcher = {languages.native_name(code) for code in languages.codes()}
+    finnish = [
+        (model, name, values["fi"])
+        for model, name, values in texts
+        if values["fi"] != values["sv"]
+        and values["fi"] not in switcher
+        and escape(values["fi"]) in page
+    ]
+    # Without automated decisions the page gives its standard sentence, not the text.
+    assert not trilingual.has_automated_decisions
+    shown = [(m, n, v) for m, n, v in texts if (m, n) != ("Register", "automated_decisions")]
+    swedish = [(m, n, v["sv"]) for m, n, v in shown if escape(v["sv"]) not in page]
+    assert finnish == []
+    assert swedish == []
+    assert escape("Alla personalens användarkonton har tvåstegsverifiering.") in page
