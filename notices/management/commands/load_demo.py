@@ -64,7 +64,7 @@ def _language_texts(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
-# A text per language, keyed by configured language codes: {"fi": "…", "en": "…"}.
+# A text per language, keyed by configured language codes (settings.LANGUAGES).
 Texts = Annotated[dict[str, str], AfterValidator(_language_texts)]
 
 
