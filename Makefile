@@ -58,7 +58,7 @@ bench: install
 # LOAD_DATABASE_URL=postgres://... to load a PostgreSQL database instead of SQLite.
 .PHONY: load
 load: install messages
-	$(BIN)/python load/run.py $(LOAD_ARGS)
+	$(BIN)/python -m load $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles var/media
