@@ -1,4 +1,4 @@
-"""``manage.py bench_profile page=/fi/a/b/ static-page=/static/x.html``: where a page's time goes.
+"""``manage.py bench_profile page=PATH [KIND=PATH ...]``: where a notice page's time goes.
 
 In-process, through Django's WSGI handler (no network, no gunicorn): the median
 time of each address; the notice page's SQL; the page taken apart (the view
