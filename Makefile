@@ -51,14 +51,14 @@ format: install
 # Publishing time and public-page throughput under gunicorn, in a throw-away
 # directory (bench/README.md). `make bench BENCH_ARGS=--smoke` for a quick run.
 bench: install
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Many visitors on gunicorn over many published notices, in a throw-away directory
 # (README: Load test). `make load LOAD_ARGS=--smoke` for the short run CI makes;
 # LOAD_DATABASE_URL=postgres://... to load a PostgreSQL database instead of SQLite.
 .PHONY: load
 load: install messages
-	$(BIN)/python load/run.py $(LOAD_ARGS)
+	$(BIN)/python -m load $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles var/media

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "axes",
     "controllers",
     "notices",
+    "bench",
 ]
 
 MIDDLEWARE = [
