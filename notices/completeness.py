@@ -7,6 +7,7 @@ controller's page or in a section of the register's page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,12 +49,25 @@ def check_completeness(snapshot: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def _check_language(s: dict[str, Any], lang: str) -> list[Problem]:  # noqa: C901
+Add = Callable[[str, str, str], None]
+
+
+def _check_language(s: dict[str, Any], lang: str) -> list[Problem]:
+    """Every problem of the notice in one language, GDPR.md item by item."""
     problems: list[Problem] = []
 
     def add(where: str, section: str, message: str) -> None:
         problems.append(Problem(lang, where, section, message))
 
+    for check in CHECKS:
+        check(s, lang, add)
+    # Every visitor-facing text present in this language.
+    for path in _missing_texts(s, lang):
+        problems.append(_missing_text_problem(s, lang, path))
+    return problems
+
+
+def _check_controller(s: dict[str, Any], lang: str, add: Add) -> None:
     controller, register = s["controller"], s["register"]
     # 1. Controller identity and contact.
     for key, label in (
@@ -77,6 +91,9 @@ def _check_language(s: dict[str, Any], lang: str) -> list[Problem]:  # noqa: C90
         )
     if not register["name"][lang]:
         add("register", "register", _("The register has no name."))
+
+
+def _check_purposes(s: dict[str, Any], lang: str, add: Add) -> None:
     # 4–5. Purposes, legal bases, legitimate interests.
     if not s["purposes"]:
         add("register", "purposes", _("The register has no purpose of processing."))
@@ -107,6 +124,10 @@ def _check_language(s: dict[str, Any], lang: str) -> list[Problem]:  # noqa: C90
             "purposes",
             _("Special categories of data need a legal basis of Art. 9(2) in some purpose."),
         )
+
+
+def _check_recipients(s: dict[str, Any], lang: str, add: Add) -> None:
+    register = s["register"]
     # 6. Recipients.
     if not s["recipients"] and not register["no_recipients"]:
         add(
@@ -116,6 +137,10 @@ def _check_language(s: dict[str, Any], lang: str) -> list[Problem]:  # noqa: C90
         )
     if s["recipients"] and register["no_recipients"]:
         add("register", "recipients", _("The register says it has no recipients but lists some."))
+
+
+def _check_transfers(s: dict[str, Any], lang: str, add: Add) -> None:
+    register = s["register"]
     # 7. Transfers outside the EU/EEA.
     if not s["transfers"] and not register["no_transfers"]:
         add(
@@ -144,6 +169,9 @@ def _check_language(s: dict[str, Any], lang: str) -> list[Problem]:  # noqa: C90
     for transfer in s["transfers"]:
         if not transfer["safeguard"]:
             add("register", "transfers", _("Every transfer needs a safeguard."))
+
+
+def _check_retention(s: dict[str, Any], lang: str, add: Add) -> None:
     # 8. Retention: for the whole register, or for each data category.
     whole = any(rule["data_category"] is None for rule in s["retention"])
     covered = {rule["data_category"] for rule in s["retention"]}
@@ -158,6 +186,10 @@ def _check_language(s: dict[str, Any], lang: str) -> list[Problem]:  # noqa: C90
                 )
         if not s["data_categories"] and not s["retention"]:
             add("register", "retention", _("Say how long the data is kept."))
+
+
+def _check_rights(s: dict[str, Any], lang: str, add: Add) -> None:
+    register = s["register"]
     # 9–11. Rights, how to use them, the complaint authority.
     codes = {right["code"] for right in s["rights"]}
     for code, label in (
@@ -176,6 +208,10 @@ def _check_language(s: dict[str, Any], lang: str) -> list[Problem]:  # noqa: C90
         add("register", "rights", _("Say how a person can use the rights."))
     if not s["supervisory_authority"]["name"][lang]:
         add("register", "supervisory_authority", _("The supervisory authority is missing."))
+
+
+def _check_other_articles(s: dict[str, Any], lang: str, add: Add) -> None:
+    register = s["register"]
     # 12. Automated decision-making.
     if register["has_automated_decisions"] and not register["automated_decisions"][lang]:
         add("register", "register", _("Describe the automated decision-making."))
@@ -195,10 +231,17 @@ def _check_language(s: dict[str, Any], lang: str) -> list[Problem]:  # noqa: C90
             add("register", "data_categories", _("List the categories of personal data."))
         if not s["sources"]:
             add("register", "sources", _("List the sources of the data."))
-    # Every visitor-facing text present in this language.
-    for path in _missing_texts(s, lang):
-        problems.append(_missing_text_problem(s, lang, path))
-    return problems
+
+
+CHECKS = (
+    _check_controller,
+    _check_purposes,
+    _check_recipients,
+    _check_transfers,
+    _check_retention,
+    _check_rights,
+    _check_other_articles,
+)
 
 
 def _any_name(name: dict[str, str], language: str) -> str:

@@ -92,101 +92,120 @@ def notice_publish(
     if not can_publish(user, register.controller_id):
         raise PermissionDenied
     snapshot = build_snapshot(register)
-    problems = check_completeness(snapshot)
-    for language in snapshot["languages"]:
-        if not (summary.get(language) or "").strip():
-            problems.append(
-                Problem(
-                    language,
-                    "register",
-                    "changes",
-                    _("Write a short summary of the changes in every published language."),
-                )
-            )
+    problems = check_completeness(snapshot) + _summary_problems(snapshot, summary)
     if problems:
         raise PublishRefused(problems)
 
     stored: list[str] = []
     try:
-        with transaction.atomic():
-            # Lock the register: concurrent publishers get consecutive numbers.
-            locked = Register.objects.select_for_update().get(pk=register.pk)
-            previous = locked.versions.order_by("-number").first()
-            number = previous.number + 1 if previous else 1
-            when = published_at or timezone.now()
-            version = NoticeVersion.objects.create(
-                register=locked,
-                number=number,
-                published_at=when,
-                published_by=user,
-                summary={language: summary[language].strip() for language in snapshot["languages"]},
-                changes=compute_changes(previous.snapshot if previous else None, snapshot),
-                snapshot=snapshot,
-                content_hash=content_hash(snapshot),
-            )
-            history = _history(locked)
-            info = VersionInfo(
-                number=number,
-                published_at=when,
-                first_published_at=history[-1]["published_at"],
-                content_hash=version.content_hash,
-            )
-            for language in snapshot["languages"]:
-                rendered = render_language(snapshot, language, info, history)
-                name = default_storage.save(
-                    pdf_storage_name(snapshot, number, language), ContentFile(rendered.pdf)
-                )
-                stored.append(name)
-                NoticeRendering.objects.create(
-                    version=version,
-                    language=language,
-                    html=rendered.html,
-                    embed_html=rendered.embed_html,
-                    changelog_html=rendered.changelog_html,
-                    json=rendered.json,
-                    pdf=name,
-                    pdf_size=len(rendered.pdf),
-                    html_hash=hashlib.sha256(rendered.html.encode()).hexdigest(),
-                    pdf_hash=hashlib.sha256(rendered.pdf).hexdigest(),
-                )
-            audit_record(
-                user=user,
-                controller=locked.controller_id,
-                action=AuditEvent.Action.PUBLISH,
-                obj=version,
-            )
+        version = _publish_locked(register, user, snapshot, summary, published_at, stored)
     except IntegrityError as exc:
         _remove(stored)
-        raise PublishRefused(
-            [
-                Problem(
-                    snapshot["languages"][0],
-                    "register",
-                    "changes",
-                    _("Another version was published at the same moment. Please try again."),
-                )
-            ]
+        raise _refusal(
+            snapshot, _("Another version was published at the same moment. Please try again.")
         ) from exc
     except PdfRenderError as exc:
         _remove(stored)
-        raise PublishRefused(
-            [
-                Problem(
-                    snapshot["languages"][0],
-                    "register",
-                    "changes",
-                    _(
-                        "The PDF could not be rendered, so nothing was published and the "
-                        "previous version stays online. Please try again; if it fails again, "
-                        "shorten very long texts."
-                    ),
-                )
-            ]
+        raise _refusal(
+            snapshot,
+            _(
+                "The PDF could not be rendered, so nothing was published and the "
+                "previous version stays online. Please try again; if it fails again, "
+                "shorten very long texts."
+            ),
         ) from exc
     except BaseException:
         _remove(stored)
         raise
     return version
+
+
+def _publish_locked(
+    register: Register,
+    user: Any,
+    snapshot: dict[str, Any],
+    summary: dict[str, str],
+    published_at: datetime | None,
+    stored: list[str],
+) -> NoticeVersion:
+    """The publishing transaction: number, store and render a version (see notice_publish)."""
+    with transaction.atomic():
+        # Lock the register: concurrent publishers get consecutive numbers.
+        locked = Register.objects.select_for_update().get(pk=register.pk)
+        previous = locked.versions.order_by("-number").first()
+        number = previous.number + 1 if previous else 1
+        when = published_at or timezone.now()
+        version = NoticeVersion.objects.create(
+            register=locked,
+            number=number,
+            published_at=when,
+            published_by=user,
+            summary={language: summary[language].strip() for language in snapshot["languages"]},
+            changes=compute_changes(previous.snapshot if previous else None, snapshot),
+            snapshot=snapshot,
+            content_hash=content_hash(snapshot),
+        )
+        history = _history(locked)
+        info = VersionInfo(
+            number=number,
+            published_at=when,
+            first_published_at=history[-1]["published_at"],
+            content_hash=version.content_hash,
+        )
+        for language in snapshot["languages"]:
+            _store_rendering(version, snapshot, language, info, history, stored)
+        audit_record(
+            user=user,
+            controller=locked.controller_id,
+            action=AuditEvent.Action.PUBLISH,
+            obj=version,
+        )
+    return version
+
+
+def _summary_problems(snapshot: dict[str, Any], summary: dict[str, str]) -> list[Problem]:
+    return [
+        Problem(
+            language,
+            "register",
+            "changes",
+            _("Write a short summary of the changes in every published language."),
+        )
+        for language in snapshot["languages"]
+        if not (summary.get(language) or "").strip()
+    ]
+
+
+def _refusal(snapshot: dict[str, Any], message: str) -> PublishRefused:
+    return PublishRefused([Problem(snapshot["languages"][0], "register", "changes", message)])
+
+
+def _store_rendering(
+    version: NoticeVersion,
+    snapshot: dict[str, Any],
+    language: str,
+    info: VersionInfo,
+    history: list[dict[str, Any]],
+    stored: list[str],
+) -> NoticeRendering:
+    """Render one language of ``version`` and store it; the PDF's name goes in ``stored``."""
+    rendered = render_language(snapshot, language, info, history)
+    name = default_storage.save(
+        pdf_storage_name(snapshot, version.number, language), ContentFile(rendered.pdf)
+    )
+    stored.append(name)
+    return NoticeRendering.objects.create(
+        version=version,
+        language=language,
+        html=rendered.html,
+        embed_html=rendered.embed_html,
+        changelog_html=rendered.changelog_html,
+        json=rendered.json,
+        pdf=name,
+        pdf_size=len(rendered.pdf),
+        html_hash=hashlib.sha256(rendered.html.encode()).hexdigest(),
+        pdf_hash=hashlib.sha256(rendered.pdf).hexdigest(),
+    )
 
 
 def _remove(names: list[str]) -> None:

@@ -8,6 +8,7 @@ select2 autocomplete for processors, the preview tab and the publish page.
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.utils import timezone, translation
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
@@ -27,11 +28,20 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-PURPOSE = {"fi": "Asiakaspalvelu ja tuki", "en": "Customer service and support"}
+PURPOSE = {
+    "fi": "Asiakaspalvelu ja tuki",
+    "sv": "Kundtjänst och support",
+    "en": "Customer service and support",
+}
 PROCESSOR = "Tukipalvelu Ltd"
-SERVICE = {"fi": "Asiakastuen tikettijärjestelmä", "en": "Support ticketing system"}
+SERVICE = {
+    "fi": "Asiakastuen tikettijärjestelmä",
+    "sv": "Ärendehanteringssystem för kundsupport",
+    "en": "Support ticketing system",
+}
 COPY_INFO = {
     "fi": "Jäljennös vakiolausekkeista: tietosuoja@acme.example.",
+    "sv": "En kopia av klausulerna: tietosuoja@acme.example.",
     "en": "A copy of the clauses: tietosuoja@acme.example.",
 }
 
@@ -99,7 +109,11 @@ def test_editor_edits_and_previews_then_publisher_publishes(site: Site, context:
     page.locator("#register_processors-group .add-row a").click()
     row = "register_processors-1"
     choose_autocomplete(page, f"id_{row}-processor", PROCESSOR)
-    fill_translated(page, f"id_{row}-processes", {"fi": "Tukipyynnöt", "en": "Support requests"})
+    fill_translated(
+        page,
+        f"id_{row}-processes",
+        {"fi": "Tukipyynnöt", "sv": "Supportärenden", "en": "Support requests"},
+    )
     open_section(page, "transfers")
     page.locator("#transfers-group .add-row a").click()
     page.select_option("#id_transfers-1-country", value="IN")
@@ -146,6 +160,9 @@ def test_editor_edits_and_previews_then_publisher_publishes(site: Site, context:
     expect(changes.locator(".substantive").first).to_be_visible()
     expect(page.locator(".warning")).to_be_visible()
     page.fill("#id_summary_fi", "Uusi käsittelijä Intiassa ja tarkoitus nimetty uudelleen.")
+    page.fill(
+        "#id_summary_sv", "Ett nytt personuppgiftsbiträde i Indien och ett ändamål med nytt namn."
+    )
     page.fill("#id_summary_en", "A new processor in India and a renamed purpose.")
     screenshot(page, "admin-publish-confirmation")
     page.get_by_role("button", name="Publish").click()
@@ -186,7 +203,8 @@ def test_customised_admin_pages_have_no_accessibility_violations(site: Site, pag
         switch = page.locator("#modeltranslation-main-switch")
         expect(switch).to_be_visible()
         # It shows the language whose tabs are open: the admin's own.
-        expect(switch).to_have_value("0" if lang == "fi" else "1")
+        codes = [code for code, _name in settings.LANGUAGES]
+        expect(switch).to_have_value(str(codes.index(lang)))
         expect(page.locator(f'li[aria-controls="tab_id_name_{lang}"]')).to_have_attribute(
             "aria-selected", "true"
         )
