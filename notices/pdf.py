@@ -38,6 +38,8 @@ from django.core.files.storage import Storage, default_storage
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from . import languages
+
 logger = logging.getLogger(__name__)
 
 RENDER_BASE_URL = "https://render.invalid/"  # base URL given to WeasyPrint; never fetched
@@ -52,7 +54,7 @@ _FORBIDDEN_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\\]")
 _REL_TOKENS = re.compile(r"[^\t\n\f\r ]+")
 # Rendered once in the parent before the first fork; see _warm_up.
 _WARM_UP_HTML = (
-    "<!DOCTYPE html><html><head><title>Warm-up</title></head>"
+    "<!DOCTYPE html><html lang=\"%s\"><head><title>Warm-up</title></head>"
     "<body><h1>Warm-up</h1><p>Renders once so that forked children start warm.</p></body></html>"
 )
 _warm_up_lock = threading.Lock()
@@ -132,7 +134,7 @@ def _warm_up() -> None:
         if _warmed_up:
             return
         try:
-            render_pdf_in_process(_WARM_UP_HTML, fetcher=NoticeURLFetcher())
+            render_pdf_in_process(_WARM_UP_HTML % languages.default(), fetcher=NoticeURLFetcher())
         except Exception:  # a real render will report the same problem, in the child
             logger.exception("Warming up the PDF renderer failed")
         _warmed_up = True
