@@ -291,7 +291,7 @@ class RegisterAdmin(TenantAdminMixin, TabbedTranslationAdmin):
             "public_url": reverse(
                 "notices:detail",
                 kwargs={
-                    "lang": register.languages[0],
+                    "lang": _public_language(register),
                     "controller": register.controller.slug,
                     "register": register.slug,
                 },
@@ -301,12 +301,18 @@ class RegisterAdmin(TenantAdminMixin, TabbedTranslationAdmin):
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
 
+def _public_language(register: Register) -> str:
+    """The admin's own language where the register publishes it, else its first."""
+    active = translation.get_language()
+    return active if active in register.languages else register.languages[0]
+
+
 def _embed_snippet(request: HttpRequest, register: Register) -> str:
     url = request.build_absolute_uri(
         reverse(
             "notices:embed",
             kwargs={
-                "lang": register.languages[0],
+                "lang": _public_language(register),
                 "controller": register.controller.slug,
                 "register": register.slug,
             },
