@@ -207,3 +207,15 @@ def test_rendering_reads_language_names_from_django():
     with translation.override("en"):
         names = [rendering.native_name(code) for code, _name in settings.LANGUAGES]
     assert len(set(names)) == len(settings.LANGUAGES)
+
+
+@pytest.mark.django_db
+def test_a_backup_holds_every_part_under_its_key(acme: Tenant, media):
+    from notices.backup.export import controller_export
+
+    complete_notice(acme)
+    exported = controller_export(controller=acme.controller)
+    register = exported["registers"][0]
+    for part in parts.PARTS:
+        assert part.key in register, part.key
+        assert register[part.key], part.key  # the complete notice fills every part
