@@ -222,11 +222,20 @@ def run_load(opts: argparse.Namespace, project: Project, database: str) -> int:
     }
     for line in report_lines(run, opts, context):
         log(line)
+    extra = {"seeding": seeded, "other_cores_before": idle, "server_died": server_died}
+    return _finish(run, opts, project, context, extra)
+
+
+def _finish(
+    run: Any, opts: argparse.Namespace, project: Project, context: dict, extra: dict
+) -> int:
+    """Write the results file if asked; the exit status (1 on any failure)."""
+    server_died = extra["server_died"]
     if opts.output:
         result = {
             "options": {k: str(v) if isinstance(v, Path) else v for k, v in vars(opts).items()},
-            "seeding": seeded,
-            "other_cores_before": idle,
+            "seeding": extra["seeding"],
+            "other_cores_before": extra["other_cores_before"],
             "locust_exit_code": run.exit_code,
             "server_died": server_died,
         }
