@@ -154,9 +154,11 @@ def describe(change: dict[str, Any], language: str | None) -> dict[str, Any]:
     """
     names = change["name"]
     name = names.get(language or "", "") or next((n for n in names.values() if n), "")
+    section = parts.SECTION_ALIASES.get(change["section"], change["section"])
     return {
         **change,
-        "section_label": parts.section_label(change["section"]),
+        "section": section,
+        "section_label": parts.section_label(section),
         "kind_label": str(KINDS[change["kind"]]),
         "reason_label": str(REASONS[change["reason"]]) if change["reason"] else "",
         "name": name,

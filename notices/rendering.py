@@ -183,7 +183,9 @@ def notice_json(
     notice = localize(snapshot, language)
     document = {
         "format": "tietosuoja-notice",
-        "format_version": 1,
+        # 2: change-list sections are the registry's keys (contact_person,
+        # supervisory_authority); 1 said "contact" and reported the authority as "register".
+        "format_version": 2,
         "language": language,
         "version": version.number,
         "published_at": version.published_at.isoformat(),

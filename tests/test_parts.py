@@ -221,3 +221,17 @@ def test_a_backup_holds_every_part_under_its_key(acme: Tenant, media):
         assert part.key in register, part.key
         if part.key != "rights":  # the snapshot lists only the rights the notice shows
             assert len(register[part.key]) == len(built[part.key]), part.key
+
+
+def test_a_change_stored_under_an_old_section_key_reads_under_todays():
+    stored = {
+        "section": "contact",
+        "kind": "changed",
+        "name": {"fi": "Aino"},
+        "substantive": False,
+        "reason": None,
+    }
+    with translation.override("en"):
+        described = changes.describe(stored, "fi")
+    assert described["section"] == "contact_person"
+    assert described["section_label"] == str(parts.SECTION_LABELS["contact_person"])
