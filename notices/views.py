@@ -13,7 +13,7 @@ from typing import Any
 
 from csp.constants import NONE
 from django.core.files.storage import default_storage
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, JSONField, OuterRef, Subquery
 from django.http import (
     FileResponse,
     Http404,
@@ -24,7 +24,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import get_conditional_response
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
@@ -32,7 +32,7 @@ from controllers.models import Controller
 from controllers.validators import ORIGIN_RE
 
 from . import languages
-from .models import NoticeRendering, NoticeVersion, Register
+from .models import NoticeRendering, NoticeVersion
 from .rendering import ARCHIVED_MARKER, brand_accent_color, brand_text_color, public_urls
 from .services import pdf_download_name
 
@@ -44,21 +44,29 @@ VERSION_CACHE = "public, max-age=3600"
 def _find(
     lang: str, controller: str, register: str, number: int | None, fields: list[str]
 ) -> NoticeRendering:
-    """The rendering asked for, in one query; 404 if not published, 410 if offline."""
+    """The rendering asked for, in one query; 404 if not published, 410 if offline.
+
+    The current addresses (``number`` None) serve the register's latest version
+    only: a language that version is not published in answers 404, even though
+    its earlier versions stay at their own addresses.
+    """
     rows = NoticeRendering.objects.filter(
         language=lang,
         version__register__controller__slug=controller,
         version__register__slug=register,
     ).select_related("version__register__controller")
-    if number is not None:
-        rows = rows.filter(version__number=number)
     latest = NoticeVersion.objects.filter(register=OuterRef("version__register")).order_by(
         "-number"
     )
     rows = rows.annotate(
         latest_number=Subquery(latest.values("number")[:1]),
         latest_published_at=Subquery(latest.values("published_at")[:1]),
-    ).only(
+        latest_languages=Subquery(
+            latest.values("snapshot__languages")[:1], output_field=JSONField()
+        ),
+    )
+    rows = rows.filter(version__number=F("latest_number") if number is None else number)
+    rows = rows.only(
         *fields,
         "language",
         "html_hash",
@@ -70,7 +78,7 @@ def _find(
         "version__register__controller__slug",
         "version__register__controller__embed_origins",
     )
-    found = rows.order_by("-version__number").first()
+    found = rows.first()
     if found is None:
         raise Http404(_("No published notice here."))
     if not found.version.register.is_online:
@@ -118,14 +126,41 @@ def _page(
 
 
 def _archived_banner(rendering: NoticeRendering) -> str:
+    """The banner of an earlier version, linking to current pages that exist.
+
+    If the latest version is no longer published in this version's language, the
+    banner says so and links to the current version in the languages it is
+    published in instead.
+    """
     register = rendering.version.register
+    controller = register.controller.slug
     with translation.override(rendering.language):
-        current = public_urls(register.controller.slug, register.slug, rendering.language)["detail"]
+        if rendering.language in rendering.latest_languages:
+            current = public_urls(controller, register.slug, rendering.language)["detail"]
+            return format_html(
+                '<p class="banner archived" role="note">{} <a href="{}">{}</a></p>',
+                _("This is an earlier version of the notice."),
+                current,
+                _("Read the current version."),
+            )
+        links = format_html_join(
+            ", ",
+            '<a href="{}" hreflang="{}" lang="{}">{}</a>',
+            (
+                (
+                    public_urls(controller, register.slug, code)["detail"],
+                    code,
+                    code,
+                    languages.native_name(code),
+                )
+                for code in languages.ordered(rendering.latest_languages)
+            ),
+        )
         return format_html(
-            '<p class="banner archived" role="note">{} <a href="{}">{}</a></p>',
+            '<p class="banner archived" role="note">{} {} {}</p>',
             _("This is an earlier version of the notice."),
-            current,
-            _("Read the current version."),
+            _("The notice is no longer published in this language. Current version:"),
+            links,
         )
 
 
@@ -223,19 +258,37 @@ def controller_index(request: HttpRequest, lang: str, controller: str) -> HttpRe
     company = get_object_or_404(
         Controller.objects.only("name", "slug", "brand_color", "logo"), slug=controller
     )
-    # Every online register with the languages it has published, in one query.
+    # Every online register with the languages its latest version is published in,
+    # in one query: a language an earlier version alone had is no longer listed.
+    latest = NoticeVersion.objects.filter(register=OuterRef("version__register")).order_by(
+        "-number"
+    )
     rows = (
-        Register.objects.filter(controller=company, is_online=True)
-        .exclude(versions__renderings__language=None)
-        .values("slug", f"name_{lang}", *name_fields, "versions__renderings__language")
+        NoticeRendering.objects.filter(
+            version__register__controller=company,
+            version__register__is_online=True,
+            version__number=Subquery(latest.values("number")[:1]),
+        )
+        .values(
+            "language",
+            "version__register__slug",
+            f"version__register__name_{lang}",
+            *(f"version__register__{name}" for name in name_fields),
+        )
         .distinct()
     )
     published: dict[str, set[str]] = {}
     names: dict[str, str] = {}
     for row in rows:
-        published.setdefault(row["slug"], set()).add(row["versions__renderings__language"])
-        names[row["slug"]] = row[f"name_{lang}"] or next(
-            (row[name] for name in name_fields if row[name]), row["slug"]
+        slug = row["version__register__slug"]
+        published.setdefault(slug, set()).add(row["language"])
+        names[slug] = row[f"version__register__name_{lang}"] or next(
+            (
+                row[f"version__register__{name}"]
+                for name in name_fields
+                if row[f"version__register__{name}"]
+            ),
+            slug,
         )
     registers = sorted(
         (slug for slug, codes in published.items() if lang in codes), key=names.__getitem__
