@@ -69,7 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # WhiteNoise without the static files manifest (config/middleware.py).
+    "config.middleware.StaticFilesMiddleware",
     # After WhiteNoise: static files need no policy. See config/security.py.
     "config.security.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

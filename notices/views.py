@@ -8,8 +8,10 @@ public request, whatever the size of the notice.
 
 from __future__ import annotations
 
+import functools
 import mimetypes
 from typing import Any
+from urllib.parse import urlsplit
 
 from csp.constants import NONE
 from django.core.files.storage import default_storage
@@ -19,6 +21,7 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponsePermanentRedirect,
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -27,6 +30,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.html import format_html, format_html_join
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from controllers.models import Controller
 from controllers.validators import ORIGIN_RE
@@ -164,8 +168,34 @@ def _archived_banner(rendering: NoticeRendering) -> str:
         )
 
 
-def _handle_gone(view):  # type: ignore[no-untyped-def]
+def _canonical_address(request: HttpRequest) -> HttpResponse | None:
+    """A permanent redirect when the address asked for is not the page's one address.
+
+    ``versions/01/`` and ``versions/%31/`` resolve to version 1 (the URL converter
+    reads digits, and the server decodes the path before Django sees it); a CDN
+    would cache them as pages of their own. The address as sent is compared with
+    the one ``reverse()`` builds: gunicorn passes it as ``RAW_URI`` (uWSGI and
+    others as ``REQUEST_URI``); without either, the decoded path is compared.
+    """
+    match = request.resolver_match
+    canonical = reverse(f"{match.namespace}:{match.url_name}", kwargs=match.kwargs)
+    raw = request.META.get("RAW_URI") or request.META.get("REQUEST_URI")
+    sent = urlsplit(raw).path if raw else request.path
+    if sent == canonical:
+        return None
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"{canonical}?{query}" if query else canonical)
+
+
+def _public(view):  # type: ignore[no-untyped-def]
+    """A public view: GET and HEAD only (405 otherwise), at one address, 410 when offline."""
+
+    @functools.wraps(view)
+    @require_safe
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        redirect = _canonical_address(request)
+        if redirect is not None:
+            return redirect
         try:
             return view(request, *args, **kwargs)
         except Gone:
@@ -174,12 +204,10 @@ def _handle_gone(view):  # type: ignore[no-untyped-def]
             response.status_code = 410
             return response
 
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
     return wrapper
 
 
-@_handle_gone
+@_public
 def detail(
     request: HttpRequest, lang: str, controller: str, register: str, number: int | None = None
 ) -> HttpResponse:
@@ -189,7 +217,7 @@ def detail(
     return _page(request, rendering, rendering.html, "page", cache)
 
 
-@_handle_gone
+@_public
 def embed(request: HttpRequest, lang: str, controller: str, register: str) -> HttpResponse:
     """The notice without site chrome, framable only by the controller's own origins."""
     rendering = _find(lang, controller, register, None, ["embed_html"])
@@ -206,14 +234,14 @@ def embed(request: HttpRequest, lang: str, controller: str, register: str) -> Ht
     return response
 
 
-@_handle_gone
+@_public
 def changelog(request: HttpRequest, lang: str, controller: str, register: str) -> HttpResponse:
     """The dated change log (muutoshistoria) with links to every version."""
     rendering = _find(lang, controller, register, None, ["changelog_html"])
     return _page(request, rendering, rendering.changelog_html, "changelog", CURRENT_CACHE)
 
 
-@_handle_gone
+@_public
 def notice_json(request: HttpRequest, lang: str, controller: str, register: str) -> HttpResponse:
     """The current version as machine-readable JSON."""
     rendering = _find(lang, controller, register, None, ["json"])
@@ -223,7 +251,7 @@ def notice_json(request: HttpRequest, lang: str, controller: str, register: str)
     return _conditional(request, response, f'"{rendering.html_hash[:40]}-json"', rendering)
 
 
-@_handle_gone
+@_public
 def pdf(
     request: HttpRequest, lang: str, controller: str, register: str, number: int | None = None
 ) -> HttpResponse:
@@ -252,6 +280,7 @@ def pdf(
     return _conditional(request, response, etag, rendering)
 
 
+@_public
 def controller_index(request: HttpRequest, lang: str, controller: str) -> HttpResponse:
     """The controller's published, online notices in ``lang``."""
     name_fields = languages.field_names("name")
@@ -327,6 +356,7 @@ def controller_index(request: HttpRequest, lang: str, controller: str) -> HttpRe
     return response
 
 
+@require_safe
 def logo(request: HttpRequest, path: str) -> HttpResponse:
     """A controller's uploaded logo, the only uploads that are public."""
     if not path.startswith("logos/") or ".." in path or "\\" in path:
