@@ -4,8 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import cc_delim_re
+from whitenoise.middleware import WhiteNoiseMiddleware
+
+# ManifestStaticFilesStorage's map of every static file to its hashed name.
+STATIC_MANIFEST = "staticfiles.json"
+
+
+class StaticFilesMiddleware(WhiteNoiseMiddleware):
+    """WhiteNoise, except for the static files manifest.
+
+    ``collectstatic`` writes ``staticfiles.json`` into ``STATIC_ROOT`` and
+    WhiteNoise serves everything there; the manifest lists every file the service
+    has (the admin's included) and is of no use to a browser. Its address (and any
+    compressed copy) goes on to Django, which answers 404 with the site's policy.
+    """
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith(f"{settings.STATIC_URL}{STATIC_MANIFEST}"):
+            return self.get_response(request)
+        return super().__call__(request)
 
 
 class PublicPagesDoNotVaryByLanguage:

@@ -18,10 +18,13 @@ import base64
 import hashlib
 import ipaddress
 import re
+from dataclasses import asdict
 from typing import Any
 
+from csp.constants import HEADER
 from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 from csp.middleware import PolicyParts
+from csp.utils import build_policy
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -58,7 +61,21 @@ def brand_style_hashes(response: HttpResponseBase) -> list[str]:
 
 
 class CSPMiddleware(BaseCSPMiddleware):
-    """django-csp's middleware, plus the hashes of a notice page's brand-colour style."""
+    """django-csp's middleware, plus the hashes of a notice page's brand-colour style.
+
+    django-csp leaves 404 and 500 responses without a policy when ``DEBUG`` is on
+    (for Django's debug pages and their inline styles); here every response gets
+    it, so a 404 on a public address is as constrained with ``DEBUG`` as without.
+    Django's debug pages then show unstyled, which is all a development run loses.
+    """
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        exempt = getattr(response, "_csp_exempt", False)
+        if settings.DEBUG and HEADER not in response and not exempt:
+            response[HEADER] = build_policy(**asdict(self.get_policy_parts(request, response)))
+        return super().process_response(request, response)
 
     def get_policy_parts(
         self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False

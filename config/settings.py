@@ -69,7 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # WhiteNoise without the static files manifest (config/middleware.py).
+    "config.middleware.StaticFilesMiddleware",
     # After WhiteNoise: static files need no policy. See config/security.py.
     "config.security.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -112,6 +113,20 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite as an embedded database that several workers write to at once: the
+    # write-ahead log lets readers and a writer work side by side; a writer waits
+    # up to SQLITE_BUSY_TIMEOUT seconds for another instead of failing at once with
+    # "database is locked" (answered 503); and a transaction takes the write lock
+    # when it begins (IMMEDIATE), because a transaction that read first and then
+    # wants to write cannot wait for a concurrent writer and fails whatever the
+    # timeout (django-axes counts a failed login in such a transaction).
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": envint("SQLITE_BUSY_TIMEOUT", 20),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # django-axes first: it refuses a locked-out username from this address before

@@ -54,7 +54,7 @@ _FORBIDDEN_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\\]")
 _REL_TOKENS = re.compile(r"[^\t\n\f\r ]+")
 # Rendered once in the parent before the first fork; see _warm_up.
 _WARM_UP_HTML = (
-    "<!DOCTYPE html><html lang=\"%s\"><head><title>Warm-up</title></head>"
+    '<!DOCTYPE html><html lang="%s"><head><title>Warm-up</title></head>'
     "<body><h1>Warm-up</h1><p>Renders once so that forked children start warm.</p></body></html>"
 )
 _warm_up_lock = threading.Lock()

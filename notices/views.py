@@ -8,31 +8,35 @@ public request, whatever the size of the notice.
 
 from __future__ import annotations
 
+import functools
 import mimetypes
 from typing import Any
+from urllib.parse import urlsplit
 
 from csp.constants import NONE
 from django.core.files.storage import default_storage
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, JSONField, OuterRef, Subquery
 from django.http import (
     FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponsePermanentRedirect,
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import get_conditional_response
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from controllers.models import Controller
 from controllers.validators import ORIGIN_RE
 
 from . import languages
-from .models import NoticeRendering, NoticeVersion, Register
+from .models import NoticeRendering, NoticeVersion
 from .rendering import ARCHIVED_MARKER, brand_accent_color, brand_text_color, public_urls
 from .services import pdf_download_name
 
@@ -44,21 +48,29 @@ VERSION_CACHE = "public, max-age=3600"
 def _find(
     lang: str, controller: str, register: str, number: int | None, fields: list[str]
 ) -> NoticeRendering:
-    """The rendering asked for, in one query; 404 if not published, 410 if offline."""
+    """The rendering asked for, in one query; 404 if not published, 410 if offline.
+
+    The current addresses (``number`` None) serve the register's latest version
+    only: a language that version is not published in answers 404, even though
+    its earlier versions stay at their own addresses.
+    """
     rows = NoticeRendering.objects.filter(
         language=lang,
         version__register__controller__slug=controller,
         version__register__slug=register,
     ).select_related("version__register__controller")
-    if number is not None:
-        rows = rows.filter(version__number=number)
     latest = NoticeVersion.objects.filter(register=OuterRef("version__register")).order_by(
         "-number"
     )
     rows = rows.annotate(
         latest_number=Subquery(latest.values("number")[:1]),
         latest_published_at=Subquery(latest.values("published_at")[:1]),
-    ).only(
+        latest_languages=Subquery(
+            latest.values("snapshot__languages")[:1], output_field=JSONField()
+        ),
+    )
+    rows = rows.filter(version__number=F("latest_number") if number is None else number)
+    rows = rows.only(
         *fields,
         "language",
         "html_hash",
@@ -70,7 +82,7 @@ def _find(
         "version__register__controller__slug",
         "version__register__controller__embed_origins",
     )
-    found = rows.order_by("-version__number").first()
+    found = rows.first()
     if found is None:
         raise Http404(_("No published notice here."))
     if not found.version.register.is_online:
@@ -118,19 +130,72 @@ def _page(
 
 
 def _archived_banner(rendering: NoticeRendering) -> str:
+    """The banner of an earlier version, linking to current pages that exist.
+
+    If the latest version is no longer published in this version's language, the
+    banner says so and links to the current version in the languages it is
+    published in instead.
+    """
     register = rendering.version.register
+    controller = register.controller.slug
     with translation.override(rendering.language):
-        current = public_urls(register.controller.slug, register.slug, rendering.language)["detail"]
+        if rendering.language in rendering.latest_languages:
+            current = public_urls(controller, register.slug, rendering.language)["detail"]
+            return format_html(
+                '<p class="banner archived" role="note">{} <a href="{}">{}</a></p>',
+                _("This is an earlier version of the notice."),
+                current,
+                _("Read the current version."),
+            )
+        links = format_html_join(
+            ", ",
+            '<a href="{}" hreflang="{}" lang="{}">{}</a>',
+            (
+                (
+                    public_urls(controller, register.slug, code)["detail"],
+                    code,
+                    code,
+                    languages.native_name(code),
+                )
+                for code in languages.ordered(rendering.latest_languages)
+            ),
+        )
         return format_html(
-            '<p class="banner archived" role="note">{} <a href="{}">{}</a></p>',
+            '<p class="banner archived" role="note">{} {} {}</p>',
             _("This is an earlier version of the notice."),
-            current,
-            _("Read the current version."),
+            _("The notice is no longer published in this language. Current version:"),
+            links,
         )
 
 
-def _handle_gone(view):  # type: ignore[no-untyped-def]
+def _canonical_address(request: HttpRequest) -> HttpResponse | None:
+    """A permanent redirect when the address asked for is not the page's one address.
+
+    ``versions/01/`` and ``versions/%31/`` resolve to version 1 (the URL converter
+    reads digits, and the server decodes the path before Django sees it); a CDN
+    would cache them as pages of their own. The address as sent is compared with
+    the one ``reverse()`` builds: gunicorn passes it as ``RAW_URI`` (uWSGI and
+    others as ``REQUEST_URI``); without either, the decoded path is compared.
+    """
+    match = request.resolver_match
+    canonical = reverse(f"{match.namespace}:{match.url_name}", kwargs=match.kwargs)
+    raw = request.META.get("RAW_URI") or request.META.get("REQUEST_URI")
+    sent = urlsplit(raw).path if raw else request.path
+    if sent == canonical:
+        return None
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"{canonical}?{query}" if query else canonical)
+
+
+def _public(view):  # type: ignore[no-untyped-def]
+    """A public view: GET and HEAD only (405 otherwise), at one address, 410 when offline."""
+
+    @functools.wraps(view)
+    @require_safe
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        redirect = _canonical_address(request)
+        if redirect is not None:
+            return redirect
         try:
             return view(request, *args, **kwargs)
         except Gone:
@@ -139,12 +204,10 @@ def _handle_gone(view):  # type: ignore[no-untyped-def]
             response.status_code = 410
             return response
 
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
     return wrapper
 
 
-@_handle_gone
+@_public
 def detail(
     request: HttpRequest, lang: str, controller: str, register: str, number: int | None = None
 ) -> HttpResponse:
@@ -154,7 +217,7 @@ def detail(
     return _page(request, rendering, rendering.html, "page", cache)
 
 
-@_handle_gone
+@_public
 def embed(request: HttpRequest, lang: str, controller: str, register: str) -> HttpResponse:
     """The notice without site chrome, framable only by the controller's own origins."""
     rendering = _find(lang, controller, register, None, ["embed_html"])
@@ -171,14 +234,14 @@ def embed(request: HttpRequest, lang: str, controller: str, register: str) -> Ht
     return response
 
 
-@_handle_gone
+@_public
 def changelog(request: HttpRequest, lang: str, controller: str, register: str) -> HttpResponse:
     """The dated change log (muutoshistoria) with links to every version."""
     rendering = _find(lang, controller, register, None, ["changelog_html"])
     return _page(request, rendering, rendering.changelog_html, "changelog", CURRENT_CACHE)
 
 
-@_handle_gone
+@_public
 def notice_json(request: HttpRequest, lang: str, controller: str, register: str) -> HttpResponse:
     """The current version as machine-readable JSON."""
     rendering = _find(lang, controller, register, None, ["json"])
@@ -188,7 +251,7 @@ def notice_json(request: HttpRequest, lang: str, controller: str, register: str)
     return _conditional(request, response, f'"{rendering.html_hash[:40]}-json"', rendering)
 
 
-@_handle_gone
+@_public
 def pdf(
     request: HttpRequest, lang: str, controller: str, register: str, number: int | None = None
 ) -> HttpResponse:
@@ -217,25 +280,44 @@ def pdf(
     return _conditional(request, response, etag, rendering)
 
 
+@_public
 def controller_index(request: HttpRequest, lang: str, controller: str) -> HttpResponse:
     """The controller's published, online notices in ``lang``."""
     name_fields = languages.field_names("name")
     company = get_object_or_404(
         Controller.objects.only("name", "slug", "brand_color", "logo"), slug=controller
     )
-    # Every online register with the languages it has published, in one query.
+    # Every online register with the languages its latest version is published in,
+    # in one query: a language an earlier version alone had is no longer listed.
+    latest = NoticeVersion.objects.filter(register=OuterRef("version__register")).order_by(
+        "-number"
+    )
     rows = (
-        Register.objects.filter(controller=company, is_online=True)
-        .exclude(versions__renderings__language=None)
-        .values("slug", f"name_{lang}", *name_fields, "versions__renderings__language")
+        NoticeRendering.objects.filter(
+            version__register__controller=company,
+            version__register__is_online=True,
+            version__number=Subquery(latest.values("number")[:1]),
+        )
+        .values(
+            "language",
+            "version__register__slug",
+            f"version__register__name_{lang}",
+            *(f"version__register__{name}" for name in name_fields),
+        )
         .distinct()
     )
     published: dict[str, set[str]] = {}
     names: dict[str, str] = {}
     for row in rows:
-        published.setdefault(row["slug"], set()).add(row["versions__renderings__language"])
-        names[row["slug"]] = row[f"name_{lang}"] or next(
-            (row[name] for name in name_fields if row[name]), row["slug"]
+        slug = row["version__register__slug"]
+        published.setdefault(slug, set()).add(row["language"])
+        names[slug] = row[f"version__register__name_{lang}"] or next(
+            (
+                row[f"version__register__{name}"]
+                for name in name_fields
+                if row[f"version__register__{name}"]
+            ),
+            slug,
         )
     registers = sorted(
         (slug for slug, codes in published.items() if lang in codes), key=names.__getitem__
@@ -274,6 +356,7 @@ def controller_index(request: HttpRequest, lang: str, controller: str) -> HttpRe
     return response
 
 
+@require_safe
 def logo(request: HttpRequest, path: str) -> HttpResponse:
     """A controller's uploaded logo, the only uploads that are public."""
     if not path.startswith("logos/") or ".." in path or "\\" in path:

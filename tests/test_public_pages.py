@@ -198,6 +198,36 @@ def test_language_not_published_is_404(register: Register, paula: User):
     assert client.get("/fi/acme/").status_code == 200
 
 
+def test_a_language_no_longer_published_ends_its_current_notice(register: Register, paula: User):
+    """Issue 12, finding 3: English unticked, version 2 published in Finnish only."""
+    publish(register, paula, published_at=FIRST)
+    register.languages = ["fi"]
+    register.save()
+    publish(register, paula, summary={"fi": "Vain suomeksi."}, published_at=SECOND)
+    client = Client()
+
+    # Every current English address is 404, as for a language never published...
+    for name in ("detail", "pdf", "json", "embed", "versions"):
+        assert client.get(urls("en")[name]).status_code == 404, name
+    # ...and the English company index no longer lists the register.
+    assert client.get("/en/acme/").status_code == 404
+    index = client.get("/fi/acme/").content.decode()
+    assert base("fi") in index
+    assert 'hreflang="en"' not in index
+
+    # Version 1 stays at its permanent English addresses, as an earlier version whose
+    # banner leads to the current version where it exists: in Finnish.
+    old = client.get(urls("en", 1)["version"])
+    assert old.status_code == 200
+    banner = re.search(r'<p class="banner archived"[^>]*>.*?</p>', old.content.decode()).group()
+    assert in_language("en", "This is an earlier version of the notice.") in banner
+    assert f'href="{base("fi")}"' in banner
+    assert f'href="{base("en")}"' not in banner
+    assert client.get(urls("en", 1)["version_pdf"]).status_code == 200
+    assert client.get(urls("fi", 2)["version"]).status_code == 200
+    assert json.loads(client.get(urls("fi")["json"]).content)["version"] == 2
+
+
 # --- Earlier versions and the change log ------------------------------------------------
 
 

@@ -406,3 +406,55 @@ def test_client_address_ignores_forwarded_for_unless_proxies_are_trusted(setting
     settings.TRUSTED_PROXY_COUNT = 1
     garbage = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="not-an-address")
     assert client_ip(garbage) == "10.0.0.1"
+
+
+# --- Error responses (issue 12, finding 6) ---------------------------------------------
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
+def test_every_error_response_carries_the_policy(
+    published: NoticeVersion, paula: User, settings, monkeypatch, debug: bool
+):
+    from django.db import OperationalError
+
+    from notices import views
+
+    settings.DEBUG = debug
+    client = Client(raise_request_exception=False)
+    for address in (
+        "/fi/acme/no-such-register/",
+        "/fi/nobody/",
+        "/en/acme/customers/versions/9/",
+        "/fi/acme/customers/versions/9/pdf/",
+        "/static/staticfiles.json",
+        "/nowhere/",
+    ):
+        response = client.get(address)
+        assert response.status_code == 404, address
+        assert policy(response)["script-src"] == ["'self'"], address
+    for method in ("POST", "OPTIONS", "TRACE"):
+        response = client.generic(method, ACME.format(lang="fi"))
+        assert response.status_code == 405
+        assert policy(response)["default-src"] == ["'self'"]
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(views, "_find", broken)
+    response = client.get(ACME.format(lang="fi"))
+    assert response.status_code == 500
+    assert policy(response)["script-src"] == ["'self'"]
+
+    def database_away(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(views, "_find", database_away)
+    response = client.get(ACME.format(lang="fi"))
+    assert response.status_code == 503
+    assert policy(response)["script-src"] == ["'self'"]
+
+    monkeypatch.undo()
+    services.register_set_online(register=published.register, user=paula, online=False)
+    response = client.get(ACME.format(lang="fi"))
+    assert response.status_code == 410
+    assert policy(response)["default-src"] == ["'self'"]
