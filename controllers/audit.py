@@ -113,6 +113,25 @@ def object_history(obj: models.Model, *, controller: Controller | int | None) ->
     return events.filter(controller_id=controller_id)
 
 
+def ids_with_history(
+    model: type[models.Model], ids: Iterable[int], *, controller: Controller | int | None
+) -> set[int]:
+    """Which of ``ids`` of ``model`` have events of another controller than ``controller``.
+
+    Events of a deleted controller (whose ``controller`` is now empty) count as
+    another's. An import gives none of these ids to a new object, so an object
+    never starts life with a history that is not its company's.
+    """
+    events = AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
+        object_id__in=[str(i) for i in ids],
+    )
+    controller_id = _controller_id(controller)
+    if controller_id is not None:
+        events = events.exclude(controller_id=controller_id)
+    return {int(found) for found in events.values_list("object_id", flat=True).distinct()}
+
+
 class AuditedAdminMixin:
     """Records every addition, change and deletion made through an admin, and shows it.
 

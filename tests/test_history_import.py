@@ -9,19 +9,24 @@ events on the new objects' history pages.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
 from controllers.models import Controller
+from notices import backup
 from notices.models import LegalBasis, Processor, Register
 from tests.conftest import Tenant, login
 from tests.notices_factory import make_publisher
 from tests.test_isolation import form_data
 
+DEMO = Path(settings.BASE_DIR) / "notices" / "demo" / "companies" / "hyvinvointi.json"
 PURPOSE = "Acmen salainen tarkoitus"
 PROCESSOR = "Acme Salainen Alihankkija Oy"
 
@@ -61,6 +66,40 @@ def deleted_by_acme(acme: Tenant) -> dict[str, int]:
     delete = reverse("admin:notices_processor_delete", args=[processor.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 302
     return {"register": draft.pk, "processor": processor.pk}
+
+
+def other_company_reusing(ids: dict[str, int]) -> dict[str, Any]:
+    """A demo company's backup whose register and processor carry ``ids``, with bob a member."""
+    data = json.loads(DEMO.read_text())
+    data["registers"][0]["id"] = ids["register"]
+    data["processors"][0]["id"] = ids["processor"]
+    data["users"].append(
+        {"username": "bob", "email": "bob@example.com", "first_name": "", "last_name": ""}
+    )
+    data["memberships"].append({"user": "bob", "role": "editor"})
+    return data
+
+
+def test_import_never_gives_an_id_with_another_companys_history(
+    deleted_by_acme: dict[str, int], bob: User, media
+):
+    controller = backup.import_controller(other_company_reusing(deleted_by_acme))
+
+    register = Register.objects.get(controller=controller)
+    processor = Processor.objects.filter(controller=controller).order_by("pk").first()
+    assert register.pk != deleted_by_acme["register"]
+    assert processor.pk != deleted_by_acme["processor"]
+    client = login(bob)
+    for model, obj in ((Register, register), (Processor, processor)):
+        page = history(client, model, obj.pk)
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert "paula" not in text
+        assert PURPOSE not in text
+        assert PROCESSOR not in text
+    # The old ids name nothing bob may open.
+    assert history(client, Register, deleted_by_acme["register"]).status_code == 404
+    assert history(client, Processor, deleted_by_acme["processor"]).status_code == 404
 
 
 def test_history_of_a_reused_id_shows_only_its_own_companys_events(

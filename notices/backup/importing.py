@@ -23,6 +23,7 @@ from django.db.models.deletion import ProtectedError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from controllers.audit import ids_with_history
 from controllers.models import ContactPerson, Controller, Membership
 
 from .. import languages
@@ -64,7 +65,8 @@ def controller_import(*, data: dict[str, Any], replace: bool = False) -> ImportR
     objects, missing users (inactive, without a usable password), memberships,
     versions and renderings, each after its model's ``full_clean()``, and stores
     the logo and PDFs in default storage. Objects keep their ids where those are
-    free. If anything fails, nothing is changed and the files stored so far are
+    free: no row has the id and no other controller's audit event names it. If
+    anything fails, nothing is changed and the files stored so far are
     removed. Raises BackupError with a translated message and the place in the file.
     """
     backup = read(data)
@@ -187,7 +189,7 @@ class _Writer:
         if existing is not None:
             existing = Controller.objects.select_for_update().get(pk=existing.pk)
             old_files = self.delete_contents(existing)
-        self.find_free_ids()
+        self.find_free_ids(existing)
         controller = self.save_controller(existing)
         self.result.controller, self.result.replaced = controller, existing is not None
         self.save_users(controller)
@@ -237,10 +239,16 @@ class _Writer:
 
     # -- ids
 
-    def find_free_ids(self) -> None:
-        """Which of the file's ids are free in this database, model by model."""
+    def find_free_ids(self, existing: Controller | None) -> None:
+        """Which of the file's ids are free in this database, model by model.
+
+        An id is free if no row has it and no audit event of another controller
+        (one that is not ``existing``, the controller replaced) names it: an object
+        given such an id would show that company's history as its own.
+        """
         for model, ids in self.backup.ids.items():
             taken = set(model._base_manager.filter(pk__in=ids).values_list("pk", flat=True))
+            taken |= ids_with_history(model, ids - taken, controller=existing)
             self.free_ids[model] = ids - taken
 
     def assign_id(self, entry: Any, layout: Layout, instance: models.Model) -> bool:
