@@ -300,6 +300,56 @@ def test_post_attaching_other_controllers_object_is_refused(
         assert tried > 0
 
 
+def inlines_of(admins: list[tuple[type[models.Model], Any]]) -> list[tuple[type, type, str]]:
+    """Every (parent model, inline's model, inline's name) of ``admins``."""
+    return [
+        (model, inline.model, inline.__name__)
+        for model, model_admin in admins
+        for inline in model_admin.inlines
+    ]
+
+
+INLINES = inlines_of(EDITABLE)
+
+
+@pytest.mark.parametrize("delete", [False, True], ids=["kept", "deleted"])
+@pytest.mark.parametrize(
+    ("model", "child_model", "name"), INLINES, ids=[name for _m, _c, name in INLINES]
+)
+def test_inline_row_naming_other_controllers_row_is_a_form_error(
+    model, child_model, name, delete, alice_client: Client, acme, beta
+):
+    """With DELETE ticked or not, the row is refused with an error alice sees."""
+    own = object_of(model, acme)
+    data = unchanged_post_is_accepted(alice_client, model, own)
+    page = alice_client.get(url(model, "change", own.pk))
+    formset = next(
+        inline.formset
+        for inline in page.context["inline_admin_formsets"]
+        if inline.formset.model is child_model
+    )
+    assert formset.forms, f"fixture has no {child_model.__name__} row of {own}"
+    prefix = formset.forms[0].prefix
+    theirs = object_of(child_model, beta)
+    row_before = snapshot(theirs)
+    tampered = dict(data)
+    tampered[f"{prefix}-id"] = str(theirs.pk)
+    if delete:
+        tampered[f"{prefix}-DELETE"] = "on"
+
+    response = alice_client.post(url(model, "change", own.pk), tampered)
+
+    assert response.status_code == 200
+    refused = next(
+        inline.formset
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.model is child_model
+    )
+    assert refused.non_form_errors() or any(form.errors for form in refused.forms)
+    assert snapshot(theirs) == row_before
+    assert LEAK not in response.content.decode().lower()
+
+
 # --- Other admins -----------------------------------------------------------------------
 
 

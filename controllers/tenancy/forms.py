@@ -122,8 +122,9 @@ class TenantInlineFormSet(BaseInlineFormSet):
 
     Django validates a row's hidden id against every row of the model; a row id of
     another register (or controller) would then be silently ignored. Here it is a
-    form error instead. A row's choices of the parent's other parts (a retention
-    rule's data category) are the parent's own.
+    form error instead, whether or not the row's DELETE is ticked. A row's choices
+    of the parent's other parts (a retention rule's data category) are the
+    parent's own.
     """
 
     def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
@@ -132,6 +133,19 @@ class TenantInlineFormSet(BaseInlineFormSet):
         pk_field = form.fields.get(self._pk_field.name)
         if isinstance(pk_field, forms.ModelChoiceField):
             pk_field.queryset = self.get_queryset()
+
+    def clean(self) -> None:
+        # Django skips the errors of a row marked for deletion and then the row
+        # itself when its id is not one of the parent's: another controller's row
+        # with DELETE ticked would be ignored without a word. It is refused instead.
+        super().clean()
+        pk_name = self.model._meta.pk.name
+        for form in self.initial_forms:
+            if self.can_delete and self._should_delete_form(form) and form.has_error(pk_name):
+                raise ValidationError(
+                    _("A row to delete is not one of this page's rows. Nothing was saved."),
+                    code="other_row",
+                )
 
     def _offer_only_parents_parts(self, form: forms.ModelForm) -> None:
         parent = self.instance
