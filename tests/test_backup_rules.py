@@ -17,13 +17,17 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
 from django.utils import translation
 
 from notices import backup
 from notices.backup import BackupError, columns, controller_import
 from notices.models import Purpose, Register
 from notices.parts import PARTS
+from tests.conftest import login
 from tests.test_backup_version1 import version_1
+from tests.test_isolation import form_data
 
 SLUG = "turvaratkaisu"
 BIDI_OVERRIDE = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: shows "exe.txt" as "txt.exe"
@@ -126,3 +130,43 @@ def test_every_text_of_the_file_refuses_a_control_character_in_swedish(company, 
 
     assert (error.code, error.path) == ("invalid", f"{path}.{key}.sv")
     assert "invisible control character (U+202E)" in error.message
+
+
+# --- The audit's three texts: refused by the admin and by the import alike ---------------
+
+ESCAPE = "\x1b"
+AUDITED_TEXTS = {
+    "bidi-override": f"Johdanto{BIDI_OVERRIDE}txt.exe",
+    "escape": f"Johdanto {ESCAPE}[31mpunainen{ESCAPE}[0m",
+    "100000-characters": "x" * 100_000,
+}
+
+
+def admin_refusal(client: Client, register: Register, text: str) -> list[str]:
+    """The messages (in English) the register's admin page shows for the introduction ``text``."""
+    address = reverse("admin:notices_register_change", args=[register.pk])
+    data = form_data(client.get(address))
+    data["introduction_fi"] = text
+    response = client.post(address, data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors.as_data()["introduction_fi"]
+    with translation.override("en"):
+        return [str(message) for error in errors for message in error]
+
+
+@pytest.mark.parametrize("text", AUDITED_TEXTS.values(), ids=AUDITED_TEXTS.keys())
+def test_the_import_refuses_the_introduction_the_admin_refuses(company, root, text):
+    """One definition: the import's refusal carries the admin's own messages."""
+    register = Register.objects.get(controller__slug=SLUG)
+    shown = admin_refusal(login(root), register, text)
+    assert shown
+    data = copy.deepcopy(company)
+    data["registers"][0]["introduction"]["fi"] = text
+
+    with translation.override("en"):
+        error = refused(data)
+
+    assert (error.code, error.path) == ("invalid", "registers[0].introduction.fi")
+    for message in shown:
+        assert message in error.message
+    assert Register.objects.get(pk=register.pk).introduction_fi != text
