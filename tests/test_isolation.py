@@ -442,3 +442,27 @@ def test_new_register_gets_editors_controller_not_one_from_the_form(
 def test_controller_admin_lists_only_own_company(alice_client: Client, acme, beta):
     response = alice_client.get(url(Controller, "changelist"))
     assert [c.pk for c in response.context["cl"].result_list] == [acme.controller.pk]
+
+
+# --- Django's "view on site" redirect ------------------------------------------------
+
+
+@pytest.mark.parametrize(("model", "model_admin"), TENANT_ADMINS, ids=ids(TENANT_ADMINS))
+def test_view_on_site_tells_no_one_whether_another_controllers_id_exists(
+    model, model_admin, alice_client: Client, acme, beta, settings
+):
+    """With DEBUG on, another company's object reads exactly as a missing one."""
+    from django.contrib.contenttypes.models import ContentType
+
+    settings.DEBUG = True
+    content_type = ContentType.objects.get_for_model(model)
+    missing = model._default_manager.order_by("-pk").values_list("pk", flat=True)[0] + 1000
+    answers = []
+    for pk in (object_of(model, beta).pk, missing):
+        address = reverse("admin:view_on_site", args=[content_type.pk, pk])
+        response = alice_client.get(address)
+        assert response.status_code == 404
+        # The page repeats the address asked for; all else must be the same.
+        answers.append(response.content.replace(f"{content_type.pk}/{pk}/".encode(), b""))
+    assert answers[0] == answers[1]
+    assert LEAK not in answers[0].decode().lower()

@@ -10,14 +10,20 @@ reading only. Which of the three an admin is, ``tenant_admin_kind()`` tells.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.admin.filters import RelatedFieldListFilter
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.contrib.contenttypes import views as contenttype_views
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
 from ..audit import AuditedAdminMixin
@@ -250,3 +256,52 @@ def tenant_admin_kind(model_admin: admin.ModelAdmin) -> str:
     if isinstance(model_admin, GlobalCatalogueAdminMixin):
         return "catalogue"
     return "django"
+
+
+def view_on_site(
+    request: HttpRequest, content_type_id: int, object_id: str, *, site: admin.AdminSite
+) -> HttpResponse:
+    """Django's "view on site" redirect, for an object the user may view in ``site`` only.
+
+    Django's own looks the id up in every company and, with DEBUG on, tells a
+    missing object from one without a public address by its 404 message. Here
+    an object the user may not view, of a model without an admin, or missing,
+    is the same 404.
+    """
+    try:
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+    except ContentType.DoesNotExist:
+        model = None
+    model_admin = site.get_model_admin(model) if model and site.is_registered(model) else None
+    if model_admin is None:
+        raise Http404(_("No such object."))
+    try:
+        obj = model_admin.get_queryset(request).get(pk=object_id)
+    except (ObjectDoesNotExist, ValidationError, ValueError) as error:
+        raise Http404(_("No such object.")) from error
+    if not model_admin.has_view_permission(request, obj):
+        raise Http404(_("No such object."))
+    return contenttype_views.shortcut(request, content_type_id, object_id)
+
+
+def tenant_site_urls(site: admin.AdminSite) -> Callable[[], list[Any]]:
+    """``site.get_urls`` with the tenant ``view_on_site`` in place of Django's."""
+    original = site.get_urls
+
+    def get_urls() -> list[Any]:
+        view = site.admin_view(_view_on_site_of(site))
+        return [
+            path("r/<int:content_type_id>/<path:object_id>/", view, name="view_on_site")
+            if isinstance(pattern, URLPattern) and pattern.name == "view_on_site"
+            else pattern
+            for pattern in original()
+        ]
+
+    return get_urls
+
+
+def _view_on_site_of(site: admin.AdminSite) -> Callable[..., HttpResponse]:
+    def view(request: HttpRequest, content_type_id: int, object_id: str) -> HttpResponse:
+        return view_on_site(request, content_type_id, object_id, site=site)
+
+    return view
