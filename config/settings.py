@@ -52,7 +52,7 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     # modeltranslation must come before django.contrib.admin.
     "modeltranslation",
-    "django.contrib.admin",
+    "config.apps.TenantAdminConfig",  # django.contrib.admin, with the tenant site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -7,14 +7,12 @@ from modeltranslation.utils import get_translation_fields
 
 from .models import AuditEvent, ContactPerson, Controller, Membership
 from .tenancy import TenantAdminMixin
-from .tenancy.admin import tenant_site_urls
 
 admin.site.site_header = _("Privacy notices")
 admin.site.site_title = _("Privacy notices")
 admin.site.index_title = _("Describe your processing")
 # The site is Django's default one, configured here: its "view on site" redirect
 # (admin/r/<content type>/<id>/) is replaced by one that asks tenancy first.
-admin.site.get_urls = tenant_site_urls(admin.site)
 
 
 @admin.register(Controller)

@@ -284,20 +284,20 @@ def view_on_site(
     return contenttype_views.shortcut(request, content_type_id, object_id)
 
 
-def tenant_site_urls(site: admin.AdminSite) -> Callable[[], list[Any]]:
-    """``site.get_urls`` with the tenant ``view_on_site`` in place of Django's."""
-    original = site.get_urls
+class TenantAdminSite(admin.AdminSite):
+    """The project's admin site: Django's, with the tenant ``view_on_site`` redirect.
 
-    def get_urls() -> list[Any]:
-        view = site.admin_view(_view_on_site_of(site))
+    Installed as the default site by ``controllers.apps.TenantAdminConfig``.
+    """
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_view(_view_on_site_of(self))
         return [
             path("r/<int:content_type_id>/<path:object_id>/", view, name="view_on_site")
             if isinstance(pattern, URLPattern) and pattern.name == "view_on_site"
             else pattern
-            for pattern in original()
+            for pattern in super().get_urls()
         ]
-
-    return get_urls
 
 
 def _view_on_site_of(site: admin.AdminSite) -> Callable[..., HttpResponse]:
