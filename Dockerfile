@@ -1,4 +1,6 @@
-FROM python:3.11-slim-bookworm
+# Two images from one build: `web` (gunicorn) and `edge` (nginx in front of it, with
+# the static files `web` collected). The last stage keeps `docker build .` = web.
+FROM python:3.11-slim-bookworm AS web
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -35,3 +37,12 @@ VOLUME ["/data/media"]
 
 EXPOSE 8000
 ENTRYPOINT ["/app/docker/entrypoint.sh"]
+
+# The edge proxy (docker/nginx/notices.conf.template; README: Production). The image
+# renders the template into conf.d at start; its stock default server is removed.
+FROM nginx:1.26.3-alpine AS edge
+RUN rm /etc/nginx/conf.d/default.conf
+COPY --from=web /app/staticfiles /srv/static
+COPY docker/nginx/notices.conf.template /etc/nginx/templates/notices.conf.template
+
+FROM web
