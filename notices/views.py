@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from csp.constants import NONE
 from django.core.files.storage import default_storage
-from django.db.models import F, JSONField, OuterRef, Subquery
+from django.db.models import JSONField, OuterRef, Subquery
 from django.http import (
     FileResponse,
     Http404,
@@ -36,7 +36,7 @@ from controllers.models import Controller
 from controllers.validators import ORIGIN_RE
 
 from . import languages
-from .models import NoticeRendering, NoticeVersion
+from .models import NoticeRendering, NoticeVersion, Register
 from .rendering import ARCHIVED_MARKER, brand_accent_color, brand_text_color, public_urls
 from .services import pdf_download_name
 
@@ -59,6 +59,16 @@ def _find(
         version__register__controller__slug=controller,
         version__register__slug=register,
     ).select_related("version__register__controller")
+    if number is None:
+        # The register's id first, on its own: with it fixed, the latest version is
+        # the last entry of the (register, number) index, read without visiting the
+        # register's other versions however many there are. Joined to the register
+        # instead, PostgreSQL reads and sorts them all.
+        found = Register.objects.filter(controller__slug=controller, slug=register).order_by()
+        current = NoticeVersion.objects.filter(register=Subquery(found.values("pk")))
+        rows = rows.filter(version=Subquery(current.order_by("-number").values("pk")[:1]))
+    else:
+        rows = rows.filter(version__number=number)
     latest = NoticeVersion.objects.filter(register=OuterRef("version__register")).order_by(
         "-number"
     )
@@ -69,7 +79,6 @@ def _find(
             latest.values("snapshot__languages")[:1], output_field=JSONField()
         ),
     )
-    rows = rows.filter(version__number=F("latest_number") if number is None else number)
     rows = rows.only(
         *fields,
         "language",
