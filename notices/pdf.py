@@ -45,6 +45,9 @@ logger = logging.getLogger(__name__)
 RENDER_BASE_URL = "https://render.invalid/"  # base URL given to WeasyPrint; never fetched
 PDF_VARIANT = "pdf/ua-1"  # tagged PDF (structure tree, /MarkInfo, /Lang, XMP metadata)
 DEFAULT_TIMEOUT = 60.0
+# Added to the renderer child's niceness: a publish's PDF waits for the CPU while
+# the same machine's workers serve readers (19, the lowest priority, is the cap).
+RENDER_NICENESS = 10
 
 # How a refused URL looks in WeasyPrint's log: long data: URLs would flood it.
 _LOGGED_URL_LENGTH = 200
@@ -148,7 +151,11 @@ def _render_in_child(html: str, fetcher: NoticeURLFetcher, sender: Connection) -
     subset, so the same HTML gives the same bytes (set here: it is this process's
     own environment). gc.freeze() keeps the garbage collector off the inherited
     heap: scanning it would copy every page of the parent and cost tens of ms.
+    The niceness is raised first, so on a busy machine readers' requests run
+    before a publish's PDF (only this process: the worker that forked it keeps
+    serving at its own priority).
     """
+    os.nice(RENDER_NICENESS)
     gc.freeze()
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
     try:

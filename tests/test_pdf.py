@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import multiprocessing
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from pypdf import PdfReader
 from pypdf.generic import StreamObject
 from weasyprint import HTML
 
+from notices import pdf as pdf_module
 from notices.pdf import RENDER_BASE_URL, NoticeURLFetcher, PdfRenderError, RefusedURL, render_pdf
 
 PASSWD_LINE = "root:x:0:0"
@@ -451,6 +453,20 @@ def test_broken_input_raises_nothing_but_pdf_render_error(html: str) -> None:
     except PdfRenderError:
         return
     assert pdf.startswith(b"%PDF-")
+
+
+def test_renderer_runs_at_a_lower_priority_than_the_process_serving_readers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The forked child inherits this stand-in and reports the niceness it renders at.
+    monkeypatch.setattr(
+        pdf_module, "render_pdf_in_process", lambda html, fetcher: str(os.nice(0)).encode()
+    )
+
+    rendered_at = int(render_pdf(page("<h1>Notice</h1>")))
+
+    assert rendered_at == min(os.nice(0) + pdf_module.RENDER_NICENESS, 19)
+    assert rendered_at > os.nice(0) or os.nice(0) == 19
 
 
 def test_rendering_leaves_the_database_connection_usable(db) -> None:
