@@ -49,7 +49,7 @@ class ContactPersonAdmin(TenantAdminMixin, TabbedTranslationAdmin):
     list_display = ["name", "title", "email", "phone", "controller"]
     list_filter = ["controller"]
     list_select_related = ["controller"]
-    search_fields = ["name", "email", *get_translation_fields("title")]
+    search_fields = ["name", "email", *get_translation_fields("title"), "controller__name"]
     fields = ["controller", "name", "title", "email", "phone"]
 
 
@@ -77,7 +77,7 @@ class AuditEventAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "username", "action", "content_type", "object_repr", "summary"]
     list_filter = ["controller", "action"]
     list_select_related = ["controller", "content_type"]
-    search_fields = ["object_repr", "username", "details"]
+    search_fields = ["object_repr", "username", "details", "controller__name"]
     date_hierarchy = "created_at"
     fields = [
         "created_at",

@@ -73,7 +73,7 @@ class ProcessorAdmin(TenantAdminMixin, TabbedTranslationAdmin):
     list_display = ["name", "service", "country", "controller", "register_count"]
     list_filter = ["controller", "country"]
     list_select_related = ["controller"]
-    search_fields = ["name", *languages.field_names("service")]
+    search_fields = ["name", *languages.field_names("service"), "controller__name"]
     fields = ["controller", "name", "service", "country", "website"]
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
@@ -350,7 +350,10 @@ class NoticeVersionAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ["register", "number", "published_at", "published_by", "substantive"]
     list_filter = ["register__controller", "register"]
     list_select_related = ["register", "register__controller", "published_by"]
-    search_fields = [f"register__{name}" for name in languages.field_names("name")]
+    search_fields = [
+        *(f"register__{name}" for name in languages.field_names("name")),
+        "register__controller__name",
+    ]
     fields = [
         "register",
         "number",
