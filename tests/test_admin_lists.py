@@ -7,6 +7,8 @@ register, a date bar) would make it grow.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -88,3 +90,15 @@ def test_member_sidebar_lists_own_companies_only(alice, acme: Tenant, beta: Tena
     assert f"controller__id__exact={acme.controller.pk}" in filters
     assert f"controller__id__exact={east.controller.pk}" in filters
     assert "Borealis" not in filters
+
+
+def test_versions_list_does_not_load_snapshots(root, acme: Tenant, beta: Tenant):
+    client = login(root)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:notices_noticeversion_changelist"))
+    assert response.status_code == 200
+    assert "Acme customer register" in response.content.decode()
+    selects = [q["sql"] for q in queries if '"notices_noticeversion"' in q["sql"]]
+    assert selects
+    for sql in selects:
+        assert not re.search(r'"notices_noticeversion"\."snapshot"', sql), sql
