@@ -49,7 +49,7 @@ class ContactPersonAdmin(TenantAdminMixin, TabbedTranslationAdmin):
     list_display = ["name", "title", "email", "phone", "controller"]
     list_filter = ["controller"]
     list_select_related = ["controller"]
-    search_fields = ["name", "email", *get_translation_fields("title")]
+    search_fields = ["name", "email", *get_translation_fields("title"), "controller__name"]
     fields = ["controller", "name", "title", "email", "phone"]
 
 
@@ -75,10 +75,11 @@ class AuditEventAdmin(TenantAdminMixin, admin.ModelAdmin):
     members_can_change = False
     members_can_delete = False
     list_display = ["created_at", "username", "action", "content_type", "object_repr", "summary"]
-    list_filter = ["controller", "action"]
+    # A date filter rather than a date_hierarchy: the hierarchy's bar lists the
+    # years, months or days that have events, which scans every company's events.
+    list_filter = ["controller", "action", "created_at"]
     list_select_related = ["controller", "content_type"]
-    search_fields = ["object_repr", "username", "details"]
-    date_hierarchy = "created_at"
+    search_fields = ["object_repr", "username", "details", "controller__name"]
     fields = [
         "created_at",
         "controller",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
@@ -73,7 +74,7 @@ class ProcessorAdmin(TenantAdminMixin, TabbedTranslationAdmin):
     list_display = ["name", "service", "country", "controller", "register_count"]
     list_filter = ["controller", "country"]
     list_select_related = ["controller"]
-    search_fields = ["name", *languages.field_names("service")]
+    search_fields = ["name", *languages.field_names("service"), "controller__name"]
     fields = ["controller", "name", "service", "country", "website"]
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
@@ -340,6 +341,32 @@ class PublishForm(forms.Form):
         return {code: self.cleaned_data[f"summary_{code}"] for code in self.languages}
 
 
+class VersionChangeList(ChangeList):
+    """The versions list loads only the columns it shows.
+
+    A version's snapshot is about 29 KB and the joined register, company and user
+    rows are wide; the list shows names, numbers, dates and one flag read from the
+    version's own short ``changes`` list.
+    """
+
+    def get_queryset(self, request, exclude_parameters=None):  # type: ignore[no-untyped-def]
+        names = ["name", *languages.field_names("name")]
+        return (
+            super()
+            .get_queryset(request, exclude_parameters)
+            .only(
+                "register",
+                "number",
+                "published_at",
+                "published_by",
+                "changes",
+                *(f"register__{name}" for name in names),
+                "register__controller__name",
+                "published_by__username",
+            )
+        )
+
+
 @admin.register(NoticeVersion)
 class NoticeVersionAdmin(TenantAdminMixin, admin.ModelAdmin):
     """Published versions: readable by the controller's members, never edited or deleted."""
@@ -350,7 +377,10 @@ class NoticeVersionAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ["register", "number", "published_at", "published_by", "substantive"]
     list_filter = ["register__controller", "register"]
     list_select_related = ["register", "register__controller", "published_by"]
-    search_fields = [f"register__{name}" for name in languages.field_names("name")]
+    search_fields = [
+        *(f"register__{name}" for name in languages.field_names("name")),
+        "register__controller__name",
+    ]
     fields = [
         "register",
         "number",
@@ -361,6 +391,9 @@ class NoticeVersionAdmin(TenantAdminMixin, admin.ModelAdmin):
         "content_hash",
     ]
     readonly_fields = fields
+
+    def get_changelist(self, request, **kwargs):  # type: ignore[no-untyped-def]
+        return VersionChangeList
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

@@ -41,15 +41,38 @@ from .queries import (
 
 
 class TenantRelatedFieldListFilter(RelatedFieldListFilter):
-    """A related-field filter that offers only the user's own controllers' objects."""
+    """A related-field filter that lists no more than the user's own objects.
+
+    A member gets a link per object of their own controllers. A superuser sees
+    every company, so a link per company or register would grow the page and its
+    query with the number of companies: the superuser gets a link only for the
+    object already chosen (``?controller__id__exact=``, which keeps working) and
+    finds a company's rows with the list's search box.
+    """
 
     def field_choices(self, field, request, model_admin):  # type: ignore[no-untyped-def]
         related = field.related_model
         queryset = scope(related._default_manager.all(), request.user)
+        self.lists_chosen_only = request.user.is_superuser
+        if self.lists_chosen_only:
+            queryset = queryset.filter(pk__in=self._chosen_keys(field))
         ordering = self.field_admin_ordering(field, request, model_admin)
         if ordering:
             queryset = queryset.order_by(*ordering)
         return [(obj.pk, str(obj)) for obj in queryset]
+
+    def _chosen_keys(self, field) -> list[Any]:  # type: ignore[no-untyped-def]
+        # A value that cannot be a key chooses nothing (the list then shows no rows).
+        keys = []
+        for value in self.lookup_val or []:
+            try:
+                keys.append(field.target_field.to_python(value))
+            except (ValidationError, TypeError, ValueError):
+                continue
+        return keys
+
+    def has_output(self) -> bool:
+        return super().has_output() or (self.lists_chosen_only and bool(self.lookup_choices))
 
 
 class _ForgivingAutocomplete:
