@@ -322,6 +322,16 @@ class TenantAdminSite(admin.AdminSite):
         """The change page's title for ``model`` in the active language, if written out."""
         return self.change_titles.get(model._meta.label_lower)
 
+    def each_context(self, request: HttpRequest) -> dict[str, Any]:
+        # "View site" leads a member to their company's public notices, not to
+        # the landing page that only points back here.
+        # Imported here: the notices app builds on this package, not the reverse.
+        from notices.landing import public_index_url
+
+        context = super().each_context(request)
+        context["site_url"] = public_index_url(request.user) or context["site_url"]
+        return context
+
     def get_urls(self) -> list[Any]:
         view = self.admin_view(_view_on_site_of(self))
         return [
