@@ -270,10 +270,35 @@ class RegisterAdmin(TenantAdminMixin, TabbedTranslationAdmin):
         return TemplateResponse(request, "admin/notices/register/publish.html", context)
 
     def online_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """Take the public notice offline (410 Gone) or bring it back (POST, publishers)."""
+        """Take the public notice offline (410 Gone) or bring it back (publishers only).
+
+        GET asks for confirmation on a page of its own; its form is the only form
+        there, so it is never nested in the register's change form (a browser drops
+        a nested form) and works without JavaScript. POST does it.
+        """
         register = self._register(request, pk)
-        if request.method != "POST" or not can_publish(request.user, register.controller_id):
+        if not can_publish(request.user, register.controller_id):
             raise PermissionDenied
+        change_url = reverse("admin:notices_register_change", args=[register.pk])
+        if request.method != "POST":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": gettext("Bring the notice back online?")
+                if not register.is_online
+                else gettext("Take the notice offline?"),
+                "opts": self.opts,
+                "original": register,
+                "change_url": change_url,
+                "public_url": reverse(
+                    "notices:detail",
+                    kwargs={
+                        "lang": _public_language(register),
+                        "controller": register.controller.slug,
+                        "register": register.slug,
+                    },
+                ),
+            }
+            return TemplateResponse(request, "admin/notices/register/online.html", context)
         online = request.POST.get("online") == "1"
         services.register_set_online(register=register, user=request.user, online=online)
         self.message_user(
@@ -281,7 +306,7 @@ class RegisterAdmin(TenantAdminMixin, TabbedTranslationAdmin):
             gettext("The notice is online again.") if online else gettext("The notice is offline."),
             messages.SUCCESS,
         )
-        return redirect(reverse("admin:notices_register_change", args=[register.pk]))
+        return redirect(change_url)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):  # type: ignore[no-untyped-def]
         register = self._register(request, object_id)

@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, path
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ..audit import AuditedAdminMixin
@@ -172,7 +173,19 @@ class _TenantAdminBase:
         return scope(super().get_queryset(request), request.user)
 
 
-class TenantAdminMixin(AuditedAdminMixin, _TenantAdminBase):
+class _ChangeTitleMixin:
+    """A change page titled by the site's hand-written title for the model, if it has one."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):  # type: ignore[no-untyped-def]
+        change_title = getattr(self.admin_site, "change_title", None)
+        title = change_title(self.model) if change_title else None
+        # Without the right to change, Django's own "View …" title stays.
+        if title and self.has_change_permission(request):
+            extra_context = {"title": title, **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+class TenantAdminMixin(_ChangeTitleMixin, AuditedAdminMixin, _TenantAdminBase):
     """Row-level tenancy for a ModelAdmin. Put it first among the bases.
 
     Every addition, change and deletion is also recorded in the controller's audit
@@ -253,7 +266,7 @@ class TenantInlineMixin(_TenantAdminBase):
         return formset
 
 
-class GlobalCatalogueAdminMixin(AuditedAdminMixin, _TenantAdminBase):
+class GlobalCatalogueAdminMixin(_ChangeTitleMixin, AuditedAdminMixin, _TenantAdminBase):
     """A shared catalogue: every member may read it, only superusers change it.
 
     Changes are audited without a controller: only superusers see those events.
@@ -312,6 +325,35 @@ class TenantAdminSite(admin.AdminSite):
 
     Installed as the default site by ``controllers.apps.TenantAdminConfig``.
     """
+
+    # Django titles a change page "Change %s" with the model's verbose name, and
+    # Finnish needs that object in the partitive ("Muokkaa rekisteriä", never
+    # "Muokkaa rekisteri"), which no pattern can make: each title is written out
+    # here and translated by hand. A model missing here keeps Django's title.
+    change_titles: dict[str, Promise] = {
+        "controllers.controller": _("Change controller"),
+        "controllers.contactperson": _("Change contact person"),
+        "controllers.membership": _("Change membership"),
+        "notices.legalbasis": _("Change legal basis"),
+        "notices.right": _("Change data subject right"),
+        "notices.supervisoryauthority": _("Change supervisory authority"),
+        "notices.processor": _("Change processor"),
+        "notices.register": _("Change register"),
+    }
+
+    def change_title(self, model: type[models.Model]) -> Promise | None:
+        """The change page's title for ``model`` in the active language, if written out."""
+        return self.change_titles.get(model._meta.label_lower)
+
+    def each_context(self, request: HttpRequest) -> dict[str, Any]:
+        # "View site" leads a member to their company's public notices, not to
+        # the landing page that only points back here.
+        # Imported here: the notices app builds on this package, not the reverse.
+        from notices.landing import public_index_url
+
+        context = super().each_context(request)
+        context["site_url"] = public_index_url(request.user) or context["site_url"]
+        return context
 
     def get_urls(self) -> list[Any]:
         view = self.admin_view(_view_on_site_of(self))

@@ -224,3 +224,28 @@ def test_customised_admin_pages_have_no_accessibility_violations(site: Site, pag
     expect(page).to_have_url(publish_url)
     axe_check(page, "admin-publish-en")
     check_change_page("en")
+
+
+def test_publisher_takes_the_notice_offline_and_back_after_confirming(
+    site: Site, page: Page, pages_only: None
+):
+    site.publish(published_at=FIRST)
+    public = f"{site.url}{site.path('en')}"
+    change_url = f"{site.url}/admin/notices/register/{site.register.pk}/change/"
+    log_in(page, site.url, "paula")
+
+    page.goto(change_url)
+    page.get_by_role("link", name="Take offline", exact=True).click()
+    expect(page.get_by_role("heading", name="Take the notice offline?")).to_be_visible()
+    axe_check(page, "admin-register-offline-confirm-en")
+    # Nothing changes before the answer.
+    assert page.request.get(public).status == 200
+    page.get_by_role("button", name="Yes, take offline").click()
+    expect(page).to_have_url(change_url)
+    expect(page.locator(".messagelist .success")).to_have_text("The notice is offline.")
+    assert page.request.get(public).status == 410
+
+    page.get_by_role("link", name="Bring back online", exact=True).click()
+    page.get_by_role("button", name="Yes, bring back online").click()
+    expect(page.locator(".messagelist .success")).to_have_text("The notice is online again.")
+    assert page.request.get(public).status == 200
