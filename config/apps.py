@@ -1,4 +1,4 @@
-"""The admin application with the project's own site (controllers.tenancy.admin)."""
+"""The admin application with the project's own site (notices.admin_site)."""
 
 from django.contrib.admin.apps import AdminConfig
 
@@ -6,4 +6,4 @@ from django.contrib.admin.apps import AdminConfig
 class TenantAdminConfig(AdminConfig):
     """django.contrib.admin whose default site redirects "view on site" by tenant."""
 
-    default_site = "controllers.tenancy.admin.TenantAdminSite"
+    default_site = "notices.admin_site.NoticesAdminSite"

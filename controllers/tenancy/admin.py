@@ -323,7 +323,7 @@ def view_on_site(
 class TenantAdminSite(admin.AdminSite):
     """The project's admin site: Django's, with the tenant ``view_on_site`` redirect.
 
-    Installed as the default site by ``controllers.apps.TenantAdminConfig``.
+    notices.admin_site.NoticesAdminSite builds on it; config.apps installs that.
     """
 
     # Django titles a change page "Change %s" with the model's verbose name, and
@@ -344,16 +344,6 @@ class TenantAdminSite(admin.AdminSite):
     def change_title(self, model: type[models.Model]) -> Promise | None:
         """The change page's title for ``model`` in the active language, if written out."""
         return self.change_titles.get(model._meta.label_lower)
-
-    def each_context(self, request: HttpRequest) -> dict[str, Any]:
-        # "View site" leads a member to their company's public notices, not to
-        # the landing page that only points back here.
-        # Imported here: the notices app builds on this package, not the reverse.
-        from notices.landing import public_index_url
-
-        context = super().each_context(request)
-        context["site_url"] = public_index_url(request.user) or context["site_url"]
-        return context
 
     def get_urls(self) -> list[Any]:
         view = self.admin_view(_view_on_site_of(self))
