@@ -289,15 +289,14 @@ def pdf(
     return _conditional(request, response, etag, rendering)
 
 
-@_public
-def controller_index(request: HttpRequest, lang: str, controller: str) -> HttpResponse:
-    """The controller's published, online notices in ``lang``."""
+def _published_registers(
+    company: Controller, lang: str
+) -> tuple[dict[str, set[str]], dict[str, str]]:
+    """Each online register's languages (of its latest version) and its name in ``lang``.
+
+    One query: a language that only an earlier version had is no longer listed.
+    """
     name_fields = languages.field_names("name")
-    company = get_object_or_404(
-        Controller.objects.only("name", "slug", "brand_color", "logo"), slug=controller
-    )
-    # Every online register with the languages its latest version is published in,
-    # in one query: a language an earlier version alone had is no longer listed.
     latest = NoticeVersion.objects.filter(register=OuterRef("version__register")).order_by(
         "-number"
     )
@@ -328,6 +327,16 @@ def controller_index(request: HttpRequest, lang: str, controller: str) -> HttpRe
             ),
             slug,
         )
+    return published, names
+
+
+@_public
+def controller_index(request: HttpRequest, lang: str, controller: str) -> HttpResponse:
+    """The controller's published, online notices in ``lang``."""
+    company = get_object_or_404(
+        Controller.objects.only("name", "slug", "brand_color", "logo"), slug=controller
+    )
+    published, names = _published_registers(company, lang)
     registers = sorted(
         (slug for slug, codes in published.items() if lang in codes), key=names.__getitem__
     )
