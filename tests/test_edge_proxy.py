@@ -13,11 +13,8 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
-import socket
 import struct
-import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,11 +27,10 @@ from django.conf import settings as django_settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
+from bench.edge import NGINX, edge_proxy
 from tests.conftest import Tenant
 from tests.notices_factory import complete_notice, make_publisher, publish
 
-NGINX = Path("/usr/sbin/nginx")
-TEMPLATE = Path(__file__).resolve().parent.parent / "docker" / "nginx" / "notices.conf.template"
 CLIENT = "127.0.0.2"
 NOTICE = "/en/acme/customers/"
 
@@ -116,46 +112,6 @@ class Edge:
         raise AssertionError(f"nginx has no cache file for {path}")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def render(template: str, values: dict[str, str]) -> str:
-    """envsubst as the nginx image runs it: only the named variables are replaced."""
-    for name, value in values.items():
-        template = template.replace(f"${{{name}}}", value)
-    left = re.findall(r"\$\{NOTICES_\w+\}", template)
-    assert not left, f"the template has variables nobody fills in: {left}"
-    return template
-
-
-def _main_config(directory: Path, site: Path) -> str:
-    """What the nginx image's own nginx.conf provides, in a throw-away directory."""
-    # Workers run as nobody under a root master; the directories here are root's.
-    user = "user root;" if os.geteuid() == 0 else ""
-    temp = "\n".join(
-        f"    {kind}_temp_path {directory / kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    return f"""
-{user}
-worker_processes 1;
-daemon off;
-pid {directory / "nginx.pid"};
-events {{ worker_connections 64; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-{temp}
-    log_format edge '$request_uri $upstream_addr $upstream_cache_status';
-    access_log {directory / "access.log"} edge;
-    include {site};
-}}
-"""
-
-
 @pytest.fixture
 def edge(live_server, settings, tmp_path: Path) -> Iterator[Edge]:
     assert NGINX.exists(), (
@@ -166,46 +122,12 @@ def edge(live_server, settings, tmp_path: Path) -> Iterator[Edge]:
     settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
     # As docker-compose.yml sets it: one proxy in front, appending to X-Forwarded-For.
     settings.TRUSTED_PROXY_COUNT = 1
-    upstream = urlsplit(live_server.url)
-    directory = tmp_path / "edge"
-    (directory / "cache").mkdir(parents=True)
-    port = _free_port()
-    site = directory / "notices.conf"
-    site.write_text(
-        render(
-            TEMPLATE.read_text(),
-            {
-                "NOTICES_LISTEN": f"127.0.0.1:{port}",
-                "NOTICES_UPSTREAM": f"127.0.0.1:{upstream.port}",
-                "NOTICES_STATIC_ROOT": str(django_settings.STATIC_ROOT),
-                "NOTICES_CACHE_DIR": str(directory / "cache"),
-                "NOTICES_TLS_PROXY": "0",
-            },
-        )
-    )
-    main = directory / "nginx.conf"
-    main.write_text(_main_config(directory, site))
-    error_log = directory / "error.log"
-    command = [str(NGINX), "-p", str(directory), "-c", str(main), "-e", str(error_log)]
-    checked = subprocess.run(  # noqa: S603 (Debian's nginx on our own files)
-        [*command, "-t"], capture_output=True, text=True
-    )
-    assert checked.returncode == 0, checked.stderr
-    process = subprocess.Popen(command)  # noqa: S603 (as above)
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert process.poll() is None, error_log.read_text()
-                assert time.monotonic() < deadline, "nginx did not start listening"
-                time.sleep(0.05)
-        yield Edge(port=port, directory=directory)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with edge_proxy(
+        tmp_path / "edge",
+        upstream_port=urlsplit(live_server.url).port,
+        static_root=Path(django_settings.STATIC_ROOT),
+    ) as proxy:
+        yield Edge(port=proxy.port, directory=proxy.directory)
 
 
 @pytest.fixture
