@@ -144,11 +144,19 @@ def free_port() -> int:
 
 def fetch(port: int, path: str, timeout: float = 30.0) -> tuple[int, bytes, str]:
     """One plain GET: status, body and ETag."""
+    status, body, headers = fetch_response(port, path, timeout)
+    return status, body, headers.get("ETag") or ""
+
+
+def fetch_response(
+    port: int, path: str, timeout: float = 30.0
+) -> tuple[int, bytes, http.client.HTTPMessage]:
+    """One plain GET: status, body and headers."""
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
         conn.request("GET", path)
         response = conn.getresponse()
-        return response.status, response.read(), response.getheader("ETag") or ""
+        return response.status, response.read(), response.headers
     finally:
         conn.close()
 

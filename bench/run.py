@@ -35,12 +35,14 @@ from pathlib import Path
 from typing import Any
 
 from bench import cpu
+from bench.edge import EdgeProxy, edge_proxy
 from bench.harness import (
     OTHER_LOAD_CORES,
     ROOT,
     Gunicorn,
     Project,
     fetch,
+    fetch_response,
     gunicorn,
     log,
     run_locust,
@@ -97,7 +99,12 @@ def git_head() -> str:
 
 
 def measure(
-    server: Gunicorn, kind: str, path: str, expected: int, opts: argparse.Namespace, tmp: Path
+    server: Gunicorn | EdgeProxy,
+    kind: str,
+    path: str,
+    expected: int,
+    opts: argparse.Namespace,
+    tmp: Path,
 ) -> dict[str, Any]:
     """Drive one address with locust; one row of the table."""
     plan = {"targets": [{"kind": kind, "path": path, "size": expected, "etag": "", "weight": 1}]}
@@ -169,7 +176,51 @@ def measure_addresses(
                 f"{opts.warmup:g} s warm-up + {opts.duration:g} s"
             )
             rows[kind] = measure(server, kind, path, expected, opts, project.tmp)
+        if not opts.no_edge:
+            rows.update(measure_edge(project, server, urls, opts, results))
         return rows, server.port
+
+
+def measure_edge(
+    project: Project,
+    server: Gunicorn,
+    urls: dict[str, tuple[str, int]],
+    opts: argparse.Namespace,
+    results: dict[str, Any],
+) -> dict[str, dict[str, Any]]:
+    """The shipped nginx in front of the same gunicorn: the page from its cache, the static file.
+
+    The page is requested once before locust starts, so the measured window shows what
+    visitors get between two publishes: cache hits. How stale a page can be is read from
+    the Cache-Control the page is served with (max-age + stale-while-revalidate).
+    """
+    rows: dict[str, dict[str, Any]] = {}
+    with edge_proxy(
+        project.tmp / "edge",
+        upstream_port=server.port,
+        static_root=project.static_root,
+        workers=os.cpu_count() or 1,
+        access_log=False,
+    ) as proxy:
+        log(f"bench: the edge proxy (shipped nginx configuration) on port {proxy.port}")
+        for kind in ("static-page", "page"):
+            path, expected = urls[kind]
+            status, body, headers = fetch_response(proxy.port, path)
+            if status != 200 or len(body) != expected:
+                raise SystemExit(f"bench: edge {kind} {path}: {status}, {len(body)} B")
+            if kind == "page":
+                results["edge_stale_s"] = stale_seconds(headers.get("Cache-Control", ""))
+            log(f"bench: edge-{kind:<7} {path} - locust through nginx")
+            rows[f"edge-{kind}"] = measure(proxy, f"edge-{kind}", path, expected, opts, project.tmp)
+    return rows
+
+
+def stale_seconds(cache_control: str) -> int:
+    """How long a cache may serve a response after it changed: max-age + s-w-r."""
+    directives = dict(
+        (part.strip().split("=", 1) + [""])[:2] for part in cache_control.split(",") if part.strip()
+    )
+    return int(directives.get("max-age") or 0) + int(directives.get("stale-while-revalidate") or 0)
 
 
 # --- Report ---------------------------------------------------------------------------------
@@ -181,14 +232,14 @@ def ms(value: float | None) -> str:
 
 def table(rows: list[dict[str, Any]]) -> str:
     header = (
-        f"{'kind':<12} {'bytes':>7} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
+        f"{'kind':<16} {'bytes':>7} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
         f"{'errors':>6} {'srv CPU ms/req':>14} {'cores: server':>13} {'client':>6} {'other':>6}"
     )
     lines = [header, "-" * len(header)]
     for r in rows:
         cpu_ms = r["server_cpu_ms_per_req"]
         lines.append(
-            f"{r['kind']:<12} {r['bytes']:>7} {r['rps']:>7.0f} {ms(r['p50_ms']):>7} "
+            f"{r['kind']:<16} {r['bytes']:>7} {r['rps']:>7.0f} {ms(r['p50_ms']):>7} "
             f"{ms(r['p95_ms']):>7} {ms(r['p99_ms']):>7} {r['errors']:>6} "
             f"{(f'{cpu_ms:.2f}' if cpu_ms is not None else '-'):>14} {r['server_cores']:>13.2f} "
             f"{r['client_cores']:>6.2f} {r['other_cores']:>6.2f}"
@@ -211,6 +262,7 @@ def load_findings(rows: dict[str, dict[str, Any]]) -> list[str]:
                 f"static {static['server_cpu_ms_per_req']:.2f} ms "
                 "(independent of the client's speed)"
             )
+    notes.extend(ratio_findings(rows))
     cores = os.cpu_count() or 1
     notes.append(
         f"CPU-bound ceiling if gunicorn had all {cores} cores to itself (cores / srv CPU "
@@ -248,6 +300,22 @@ def load_findings(rows: dict[str, dict[str, Any]]) -> list[str]:
             )
             break
     return notes
+
+
+EDGE_TARGET = 0.8  # issue 13: a notice page through the edge >= 0.8 x a static file through it
+
+
+def ratio_findings(rows: dict[str, dict[str, Any]]) -> list[str]:
+    """The edge proxy's page/static ratio against its target."""
+    page, static = rows.get("edge-page"), rows.get("edge-static-page")
+    if not (page and static and static["rps"]):
+        return []
+    ratio = page["rps"] / static["rps"]
+    verdict = "meets" if ratio >= EDGE_TARGET else "MISSES"
+    return [
+        f"edge: page through nginx / static file through nginx: {ratio:.2f} "
+        f"({page['rps']:.0f} vs {static['rps']:.0f} req/s), target >= {EDGE_TARGET}: {verdict}"
+    ]
 
 
 def profile_findings(profile: dict[str, Any]) -> list[str]:
@@ -329,6 +397,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--publish-runs", type=int, default=5)
     parser.add_argument("--profile-requests", type=int, default=300)
     parser.add_argument("--no-profile", action="store_true", help="skip the in-process profile")
+    parser.add_argument(
+        "--no-edge", action="store_true", help="skip the edge proxy (Debian's nginx) figures"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument(
@@ -397,6 +468,12 @@ def run_bench(opts: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> i
         )
         results["profile"] = profile
     notes = load_findings(rows) + (profile_findings(profile) if profile else [])
+    if "edge_stale_s" in results:
+        notes.append(
+            f"edge: after a publish, a visitor may be served the previous version through "
+            f"the proxy for at most {results['edge_stale_s']} s (the page's Cache-Control: "
+            "max-age + stale-while-revalidate)"
+        )
     results["findings"] = notes
     print_report(publish, rows, notes, profile, opts)
     opts.output.parent.mkdir(parents=True, exist_ok=True)
