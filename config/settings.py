@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "axes",
     "controllers",
     "notices",
+    "subscriptions",
     "bench",
 ]
 
@@ -257,3 +258,26 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- Email (subscriptions/: change emails to visitors who asked for them) ---------------
+# SMTP in production, configured by the environment; a local run prints mail to the
+# console. EMAIL_BACKEND may name any Django backend (tests use locmem).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "notices@localhost")
+# The service's public address for links in emails sent outside a request
+# (manage.py send_notice_mail), e.g. https://notices.example.com.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+# The operator's own privacy notice: the service is the controller of subscribers'
+# addresses, and the sign-up page links here.
+OPERATOR_NOTICE_URL = os.environ.get("OPERATOR_NOTICE_URL", "")

@@ -9,5 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("media/<path:path>", notice_views.logo, name="logo"),
     path("", landing.landing, name="landing"),
+    path("", include("subscriptions.urls")),
     path("", include("notices.urls")),
 ]
