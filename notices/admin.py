@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
@@ -31,6 +33,7 @@ from controllers.validators import validate_no_control_characters
 from . import languages, rendering, services
 from .changes import compute_changes, describe
 from .completeness import check_completeness
+from .in_force import start_of_day
 from .languages import native_name
 from .models import (
     LegalBasis,
@@ -237,6 +240,7 @@ class RegisterAdmin(TenantAdminMixin, TabbedTranslationAdmin):
                     register=register,
                     user=request.user,
                     summary=form.summaries(),
+                    effective_at=form.effective_at(),
                 )
             except services.PublishRefused as refused:
                 problems = refused.problems
@@ -362,8 +366,32 @@ class PublishForm(forms.Form):
                 validators=[validate_no_control_characters],
             )
 
+        self.fields["effective_date"] = forms.DateField(
+            label=_("Comes into force on"),
+            required=False,
+            help_text=_(
+                "Leave empty to apply the new version as soon as it is published. A later "
+                "day announces the change ahead: the current version stays in force until "
+                "that day, and its page tells readers when it changes."
+            ),
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        )
+
+    def clean_effective_date(self) -> date | None:
+        day = self.cleaned_data.get("effective_date")
+        if day is not None and day <= timezone.localdate():
+            raise forms.ValidationError(
+                _("Choose a day after today, or leave it empty to apply the version at once.")
+            )
+        return day
+
     def summaries(self) -> dict[str, str]:
         return {code: self.cleaned_data[f"summary_{code}"] for code in self.languages}
+
+    def effective_at(self) -> datetime | None:
+        """The start of the chosen day in the site's time zone, or None (at once)."""
+        day = self.cleaned_data.get("effective_date")
+        return start_of_day(day) if day else None
 
 
 class VersionChangeList(ChangeList):

@@ -8,6 +8,8 @@ rights, supervisory authorities) are catalogues that every company picks from.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import models
@@ -759,6 +761,9 @@ class NoticeVersion(models.Model):
     changes = models.JSONField(_("changes"), default=list)
     snapshot = models.JSONField(_("content"))
     content_hash = models.CharField(_("content hash"), max_length=64)
+    # A change announced ahead: until this moment the previous version stays in force
+    # (notices.in_force decides which version is current). Empty: in force when published.
+    effective_at = models.DateTimeField(_("in force from"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("published version")
@@ -777,6 +782,11 @@ class NoticeVersion(models.Model):
     @property
     def languages(self) -> list[str]:
         return list(self.snapshot["languages"])
+
+    @property
+    def in_force_from(self) -> datetime:
+        """When this version comes (or came) into force."""
+        return self.effective_at or self.published_at
 
 
 class NoticeRendering(models.Model):

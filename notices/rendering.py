@@ -33,6 +33,8 @@ class VersionInfo:
     published_at: datetime
     first_published_at: datetime
     content_hash: str = ""
+    # A change announced ahead: when this version comes into force (None: on publishing).
+    effective_at: datetime | None = None
 
 
 @dataclass
@@ -50,7 +52,8 @@ def public_urls(controller_slug: str, register_slug: str, language: str) -> dict
         name: reverse(f"notices:{name}", kwargs=kwargs)
         for name in ("detail", "pdf", "json", "embed", "versions")
     } | {
-        "index": reverse("notices:index", kwargs={"lang": language, "controller": controller_slug})
+        "index": reverse("notices:index", kwargs={"lang": language, "controller": controller_slug}),
+        "subscribe": reverse("subscriptions:subscribe", kwargs=kwargs),
     }
 
 
@@ -190,6 +193,7 @@ def notice_json(
         "version": version.number,
         "published_at": version.published_at.isoformat(),
         "first_published_at": version.first_published_at.isoformat(),
+        "in_force_from": (version.effective_at or version.published_at).isoformat(),
         "content_hash": version.content_hash,
         "controller": notice["controller"],
         "register": notice["register"],

@@ -80,8 +80,12 @@ def notice_publish(
     user: Any,
     summary: dict[str, str],
     published_at: datetime | None = None,
+    effective_at: datetime | None = None,
 ) -> NoticeVersion:
     """Publish the draft of ``register`` as its next immutable version.
+
+    With ``effective_at`` (a later moment) the change is announced ahead: the new
+    version is published now but comes into force then (notices.in_force).
 
     Checks the publisher's role and the notice's completeness, then in one
     transaction numbers the version, stores its snapshot and change list, and
@@ -93,12 +97,23 @@ def notice_publish(
         raise PermissionDenied
     snapshot = build_snapshot(register)
     problems = check_completeness(snapshot) + _summary_problems(snapshot, summary)
+    if effective_at is not None and effective_at <= (published_at or timezone.now()):
+        problems.append(
+            Problem(
+                snapshot["languages"][0],
+                "register",
+                "changes",
+                _("The day the new version comes into force must be later than today."),
+            )
+        )
     if problems:
         raise PublishRefused(problems)
 
     stored: list[str] = []
     try:
-        version = _publish_locked(register, user, snapshot, summary, published_at, stored)
+        version = _publish_locked(
+            register, user, snapshot, summary, (published_at, effective_at), stored
+        )
     except IntegrityError as exc:
         _remove(stored)
         raise _refusal(
@@ -125,10 +140,14 @@ def _publish_locked(
     user: Any,
     snapshot: dict[str, Any],
     summary: dict[str, str],
-    published_at: datetime | None,
+    moments: tuple[datetime | None, datetime | None],
     stored: list[str],
 ) -> NoticeVersion:
-    """The publishing transaction: number, store and render a version (see notice_publish)."""
+    """The publishing transaction: number, store and render a version (see notice_publish).
+
+    ``moments``: when it is published (default now) and when it comes into force.
+    """
+    published_at, effective_at = moments
     with transaction.atomic():
         # Lock the register: concurrent publishers get consecutive numbers.
         locked = Register.objects.select_for_update().get(pk=register.pk)
@@ -144,6 +163,7 @@ def _publish_locked(
             changes=compute_changes(previous.snapshot if previous else None, snapshot),
             snapshot=snapshot,
             content_hash=content_hash(snapshot),
+            effective_at=effective_at,
         )
         history = _history(locked)
         info = VersionInfo(
@@ -151,6 +171,7 @@ def _publish_locked(
             published_at=when,
             first_published_at=history[-1]["published_at"],
             content_hash=version.content_hash,
+            effective_at=effective_at,
         )
         for language in snapshot["languages"]:
             _store_rendering(version, snapshot, language, info, history, stored)

@@ -102,6 +102,7 @@ def _version_context(version: Any, snapshot: dict[str, Any], lang: str) -> dict[
         "controller": snapshot["controller"]["name"],
         "number": version.number,
         "published_at": version.published_at,
+        "effective_at": version.effective_at,
         "summary": version.summary.get(lang, ""),
         "substantive": [change for change in described if change["substantive"]],
         "other_count": sum(1 for change in described if not change["substantive"]),
