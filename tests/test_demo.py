@@ -11,6 +11,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import Client, RequestFactory
+from django.utils import timezone
 from django.utils.html import escape
 from modeltranslation.translator import translator
 from pypdf import PdfReader
@@ -406,7 +407,13 @@ def test_the_demo_goes_through_the_import_validation(tmp_path):
 def test_versions_have_a_summary_in_every_language_of_every_demo_register():
     versions = command.read_versions()
 
-    assert [v.published_at.date().isoformat() for v in versions] == ["2025-03-03", "2026-09-15"]
+    assert [v.published_at and v.published_at.date().isoformat() for v in versions] == [
+        "2025-03-03",
+        "2026-09-15",
+        None,  # published when the demo is loaded, announced ahead
+    ]
+    assert [v.only for v in versions] == [[], [], [TRILINGUAL]]
+    assert versions[2].effective_after_days
     for path in command.company_files():
         for register in json.loads(path.read_bytes())["registers"]:
             for version in versions:
@@ -470,8 +477,9 @@ def test_publishes_two_dated_versions_of_every_register_and_prints_their_urls(se
     output = out.getvalue()
 
     for register in Register.objects.select_related("controller"):
-        versions = list(register.versions.order_by("number"))
+        versions = list(register.versions.order_by("number"))[:2]
         assert [v.number for v in versions] == [1, 2]
+        assert versions[1].effective_at is None
         assert versions[0].published_at.date() < versions[1].published_at.date()
         assert versions[1].changes, "the second version lists what changed"
         assert [set(v.summary) for v in versions] == [set(register.languages)] * 2
@@ -542,3 +550,18 @@ def test_the_swedish_page_shows_the_companys_swedish_texts(trilingual):
     assert finnish == []
     assert swedish == []
     assert escape("Alla personalens användarkonton har tvåstegsverifiering.") in page
+
+
+def test_one_company_has_a_change_announced_ahead_and_it_is_printed(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    out = StringIO()
+    call_command("load_demo", force=True, stdout=out)
+
+    announced = NoticeVersion.objects.get(effective_at__isnull=False)
+    assert announced.register.controller.slug == TRILINGUAL
+    assert announced.number == 3
+    day = timezone.localtime(announced.effective_at)
+    assert (day.hour, day.minute) == (0, 0)
+    assert day.date() > timezone.localdate()
+    assert f"/fi/{TRILINGUAL}/asiakasrekisteri/versions/3/" in out.getvalue()
+    assert NoticeVersion.objects.filter(number=3).count() == 1

@@ -1,4 +1,4 @@
-"""``manage.py load_demo``: the fictional demo companies, their demo logins and two versions.
+"""``manage.py load_demo``: the fictional demo companies, their demo logins and versions.
 
 The companies are data, not code: one file per company in ``notices/demo/companies/``,
 in the backup format of ``docs/backup-format.md`` without published versions. Each is
@@ -9,8 +9,9 @@ the result is always the same.
 
 A backup never holds a password: the users the files name (each company's editor and
 publisher) get their printed demo passwords here, and so does the superuser ``admin``.
-``notices/demo/versions.json`` says when the two demo versions are published, with
-what summary, and what changes in the draft before each.
+``notices/demo/versions.json`` says when the demo versions are published, with what
+summary, and what changes in the draft before each; the last is published for one
+company only, announced ahead: it comes into force a month after loading.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import json
 from argparse import ArgumentParser
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,13 +29,22 @@ from django.contrib.auth.models import AbstractUser
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, ValidationError
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    PositiveInt,
+    ValidationError,
+)
 
 from controllers.models import Controller, Membership
 from notices import backup, languages, services
+from notices.in_force import start_of_day
 from notices.models import NoticeVersion, Register, SecurityMeasure
+from notices.templatetags.notice_tags import notice_date
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 COMPANY_DIR = DEMO_DIR / "companies"
@@ -55,7 +66,7 @@ def company_files() -> list[Path]:
     return sorted(COMPANY_DIR.glob("*.json"))
 
 
-# --- The two published versions (notices/demo/versions.json) ----------------------
+# --- The published versions (notices/demo/versions.json) ----------------------
 
 
 def _language_texts(value: dict[str, str]) -> dict[str, str]:
@@ -78,13 +89,25 @@ class AddedSecurityMeasure(BaseModel):
 
 
 class DemoVersion(BaseModel):
-    """One published version of every demo register: when, its summary, what changed."""
+    """One published version of the demo registers: when, its summary, what changed.
+
+    ``published_at`` None publishes it when the demo is loaded; ``only`` limits it to
+    those companies (slugs); ``effective_after_days`` announces it ahead: it comes
+    into force that many days after the demo is loaded.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    published_at: AwareDatetime
+    published_at: AwareDatetime | None
     summary: Texts
     added_security_measures: list[AddedSecurityMeasure]
+    only: list[str] = []
+    effective_after_days: PositiveInt | None = None
+
+    def effective_at(self) -> datetime | None:
+        if self.effective_after_days is None:
+            return None
+        return start_of_day(timezone.localdate() + timedelta(days=self.effective_after_days))
 
 
 class DemoVersions(BaseModel):
@@ -241,6 +264,8 @@ def publish_demo(result: DemoResult, versions: list[DemoVersion]) -> list[Notice
             raise CommandError(f"{controller.slug}: no publisher")
         for register in controller.registers.order_by("slug"):
             for version in versions:
+                if version.only and controller.slug not in version.only:
+                    continue
                 for measure in version.added_security_measures:
                     _add_security_measure(register, measure)
                 summary = {lang: version.summary.get(lang, "") for lang in register.languages}
@@ -251,6 +276,7 @@ def publish_demo(result: DemoResult, versions: list[DemoVersion]) -> list[Notice
                             user=publisher.user,
                             summary=summary,
                             published_at=version.published_at,
+                            effective_at=version.effective_at(),
                         )
                     )
                 except services.PublishRefused as refused:
@@ -311,6 +337,30 @@ def summary_lines(result: DemoResult) -> list[str]:
                     },
                 )
                 lines.append(f"  {DEV_SERVER}{url}")
+    return lines + _announced_lines(published)
+
+
+def _announced_lines(registers: list[Register]) -> list[str]:
+    """Where the demo shows a change announced ahead: the version and its day."""
+    lines = []
+    for register in registers:
+        coming = register.versions.filter(effective_at__gt=timezone.now()).order_by("number")
+        for version in coming:
+            url = reverse(
+                "notices:version",
+                kwargs={
+                    "lang": register.languages[0],
+                    "controller": register.controller.slug,
+                    "register": register.slug,
+                    "number": version.number,
+                },
+            )
+            lines += [
+                "",
+                _("A change announced ahead: version %(number)d comes into force on %(date)s:")
+                % {"number": version.number, "date": notice_date(version.effective_at)},
+                f"  {DEV_SERVER}{url}",
+            ]
     return lines
 
 
