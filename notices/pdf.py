@@ -55,6 +55,9 @@ PDF_VARIANT = "pdf/ua-1"  # tagged PDF (structure tree, /MarkInfo, /Lang, XMP me
 DEFAULT_TIMEOUT = 60.0
 # Added to the renderer child's niceness: a publish's PDF waits for the CPU while
 # the same machine's workers serve readers (19, the lowest priority, is the cap).
+# Kept whatever the load: on idle cores a nice child runs at full speed, so it
+# costs a publish nothing until readers need the CPU. (Niceness ranks processes
+# of one session; Linux's autogroups share the CPU between sessions first.)
 RENDER_NICENESS = 10
 # A notice's languages render in parallel children (a language is about half a
 # second of CPU); more at once would only share the same cores and memory.
