@@ -508,7 +508,7 @@ def test_documents_render_in_parallel_children_and_come_back_in_order(monkeypatc
     assert [html for _pid, html in answers] == ["doc 0", "doc 1", "doc 2"]
     pids = {int(pid) for pid, _html in answers}
     assert len(pids) == 3 and os.getpid() not in pids
-    assert elapsed < 2.5, elapsed  # three one-second renders side by side, not one by one
+    assert elapsed < 2.8, elapsed  # three one-second renders side by side (one by one: 3 s)
     assert multiprocessing.active_children() == []
 
 
