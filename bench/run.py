@@ -363,9 +363,10 @@ def print_report(
         f"versions of {p['registers_published_before_bench']}/{p['registers']} registers"
     )
     log(
-        f"Publish (all languages, page + PDF), {len(p['runs_s'])} runs as "
+        f"Publish ({len(p['languages'])} languages, page + PDF), {len(p['runs_s'])} runs as "
         f"{p['publisher']}: min {p['min_s']:.2f} s, median {p['median_s']:.2f} s, "
-        f"max {p['max_s']:.2f} s  [{', '.join(f'{t:.2f}' for t in p['runs_s'])}]"
+        f"max {p['max_s']:.2f} s (target <= {p.get('target_s', 1.5):g} s)  "
+        f"[{', '.join(f'{t:.2f}' for t in p['runs_s'])}]"
     )
     log("")
     log(

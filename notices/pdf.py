@@ -11,6 +11,12 @@ WeasyPrint is pure Python and a thread running it cannot be interrupted, so each
 render runs in a forked child process that the parent kills when the time limit
 passes. The child only parses and lays out the HTML string and reads files: it
 never touches the database connections it inherits.
+
+A publish renders its languages' PDFs at once, one child each (``start_pdfs``),
+so they share the cores while the parent renders the web pages; the first
+failure stops them all. The children inherit a warmed-up WeasyPrint (imports,
+fonts, a font configuration) from the parent, and render at a lower priority
+than the process that forked them, which goes on serving readers.
 """
 
 from __future__ import annotations
@@ -23,8 +29,9 @@ import os
 import re
 import threading
 import time
-from collections.abc import Collection
-from multiprocessing.connection import Connection
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from urllib.parse import unquote, urljoin
 
@@ -36,6 +43,7 @@ from django.core.files.storage import Storage, default_storage
 # Imported at module level on purpose: importing WeasyPrint (Pango, fontTools) takes
 # about a second, and forked children inherit the imported modules for free.
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from . import languages
@@ -47,7 +55,13 @@ PDF_VARIANT = "pdf/ua-1"  # tagged PDF (structure tree, /MarkInfo, /Lang, XMP me
 DEFAULT_TIMEOUT = 60.0
 # Added to the renderer child's niceness: a publish's PDF waits for the CPU while
 # the same machine's workers serve readers (19, the lowest priority, is the cap).
+# Kept whatever the load: on idle cores a nice child runs at full speed, so it
+# costs a publish nothing until readers need the CPU. (Niceness ranks processes
+# of one session; Linux's autogroups share the CPU between sessions first.)
 RENDER_NICENESS = 10
+# A notice's languages render in parallel children (a language is about half a
+# second of CPU); more at once would only share the same cores and memory.
+MAX_CHILDREN = 4
 
 # How a refused URL looks in WeasyPrint's log: long data: URLs would flood it.
 _LOGGED_URL_LENGTH = 200
@@ -62,6 +76,10 @@ _WARM_UP_HTML = (
 )
 _warm_up_lock = threading.Lock()
 _warmed_up = False
+# The warm-up's font configuration: fonts found and loaded, Pango's caches filled.
+# Children render with their inherited copy (about 40 ms less each); the parent
+# never renders with it again, so no two threads share it.
+_font_config: FontConfiguration | None = None
 
 
 class PdfRenderError(Exception):
@@ -72,56 +90,153 @@ class RefusedURL(ValueError):
     """The renderer asked for a URL it may not read (WeasyPrint logs it and goes on)."""
 
 
+@dataclass(frozen=True)
+class PdfJob:
+    """One document for ``start_pdfs``: its HTML, the media it may show, its time limit.
+
+    ``media_files`` are the storage names of the only media files the document may
+    show (at ``/media/<name>``); static files (``/static/...``) are always readable.
+    ``timeout`` (seconds from the start of its child) defaults to
+    ``settings.PDF_RENDER_TIMEOUT``, else 60.
+    """
+
+    html: str
+    media_files: Collection[str] = ()
+    timeout: float | None = None
+
+
 def render_pdf(
     html: str, *, media_files: Collection[str] = (), timeout: float | None = None
 ) -> bytes:
     """Render ``html`` to a tagged PDF/UA-1 document and return its bytes.
 
-    ``media_files`` are the storage names of the only media files the document may
-    show (at ``/media/<name>``); static files (``/static/...``) are always readable.
     The title, language and author come from ``<title>``, ``<html lang>`` and
-    ``<meta name="author">``.
-
-    Rendering runs in a child process that is killed after ``timeout`` seconds
-    (default ``settings.PDF_RENDER_TIMEOUT``, else 60). Every failure -- a WeasyPrint
+    ``<meta name="author">``. Rendering runs in a child process that is killed
+    after ``timeout`` seconds (see ``PdfJob``). Every failure -- a WeasyPrint
     exception, a crashed child, the time limit -- raises ``PdfRenderError``.
     """
-    if timeout is None:
-        timeout = float(getattr(settings, "PDF_RENDER_TIMEOUT", DEFAULT_TIMEOUT))
+    return render_pdfs([PdfJob(html, tuple(media_files), timeout)])[0]
+
+
+def render_pdfs(jobs: Sequence[PdfJob]) -> list[bytes]:
+    """Render several documents in parallel children; their PDFs in the order of ``jobs``."""
+    with start_pdfs(jobs) as batch:
+        return batch.results()
+
+
+def start_pdfs(jobs: Sequence[PdfJob]) -> PdfBatch:
+    """Start rendering ``jobs``, each in a child process of its own, and return at once.
+
+    The caller does other work while the children render (a publish renders the
+    web pages meanwhile), then calls ``results()``. Use the batch as a context
+    manager: leaving it stops every child still running, whatever happened.
+    Up to ``MAX_CHILDREN`` render at the same time; the rest start as they finish.
+    """
     # Built in the parent so that a bad media name fails here, with the caller's stack.
-    fetcher = NoticeURLFetcher(media_files=media_files)
+    fetchers = [NoticeURLFetcher(media_files=job.media_files) for job in jobs]
     _warm_up()
-    deadline = time.monotonic() + timeout
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(
-        target=_render_in_child, args=(html, fetcher, sender), name="pdf-render", daemon=True
-    )
-    grace = 0.0  # a child that did not answer in time is killed at once
+    batch = PdfBatch(list(zip(jobs, fetchers, strict=True)))
     try:
+        batch.start_waiting()
+    except BaseException:
+        batch.close()
+        raise
+    return batch
+
+
+class PdfBatch:
+    """Children rendering a batch of documents (see ``start_pdfs``).
+
+    The first failure of any child -- an error, a crash, its time limit -- kills
+    every other child at once and raises ``PdfRenderError``: nobody waits for PDFs
+    that will not be used, and no process outlives the batch.
+    """
+
+    def __init__(self, jobs: list[tuple[PdfJob, NoticeURLFetcher]]) -> None:
+        self._waiting = jobs[::-1]  # popped from the end: the first job starts first
+        self._children: list[_Child] = []
+
+    def __enter__(self) -> PdfBatch:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def start_waiting(self) -> None:
+        """Start waiting jobs while fewer than ``MAX_CHILDREN`` children are rendering."""
+        while self._waiting and sum(c.pdf is None for c in self._children) < MAX_CHILDREN:
+            self._children.append(_Child(*self._waiting.pop()))
+
+    def results(self) -> list[bytes]:
+        """Every job's PDF, in order, once all children have answered."""
         try:
-            child.start()
+            while running := {c.receiver: c for c in self._children if c.pdf is None}:
+                first = min(running.values(), key=lambda c: c.deadline)
+                ready = wait(list(running), timeout=max(0.0, first.deadline - time.monotonic()))
+                if not ready:
+                    raise PdfRenderError(f"Rendering the PDF took longer than {first.timeout:g} s.")
+                for receiver in ready:
+                    running[receiver].collect()
+                self.start_waiting()
+        except BaseException:
+            self.close()
+            raise
+        self.close(grace=1.0)  # children that have answered are on their way out
+        return [child.pdf for child in self._children if child.pdf is not None]
+
+    def close(self, *, grace: float = 0.0) -> None:
+        """Stop and reap every child; jobs not started yet never will be."""
+        self._waiting.clear()
+        for child in self._children:
+            child.stop(grace=grace)
+
+
+class _Child:
+    """One forked renderer and the end of the pipe its result comes through."""
+
+    def __init__(self, job: PdfJob, fetcher: NoticeURLFetcher) -> None:
+        timeout = job.timeout
+        if timeout is None:
+            timeout = float(getattr(settings, "PDF_RENDER_TIMEOUT", DEFAULT_TIMEOUT))
+        self.timeout = timeout
+        self.pdf: bytes | None = None
+        self.stopped = False
+        context = multiprocessing.get_context("fork")
+        self.receiver, sender = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=_render_in_child, args=(job.html, fetcher, sender), name="pdf-render"
+        )
+        self.process.daemon = True
+        try:
+            self.process.start()
         except OSError as error:  # out of processes or memory
+            self.receiver.close()
             raise PdfRenderError(f"Could not start the PDF renderer: {error}") from error
-        # Keep only the child's copy of the sending end, so its death reads as EOF here.
-        sender.close()
-        if not receiver.poll(max(0.0, deadline - time.monotonic())):
-            raise PdfRenderError(f"Rendering the PDF took longer than {timeout:g} s.")
+        finally:
+            # Keep only the child's copy of the sending end, so its death reads as EOF here.
+            sender.close()
+        self.deadline = time.monotonic() + timeout
+
+    def collect(self) -> None:
+        """Read the child's answer (it is ready): keep the PDF or raise PdfRenderError."""
         try:
-            outcome, payload = receiver.recv()
+            outcome, payload = self.receiver.recv()
         except EOFError:
-            child.join(timeout=1)
+            self.process.join(timeout=1)
             raise PdfRenderError(
-                f"The PDF renderer stopped without a result (exit code {child.exitcode})."
+                f"The PDF renderer stopped without a result (exit code {self.process.exitcode})."
             ) from None
-        grace = 1.0  # a child that has answered is on its way out
-    finally:
-        receiver.close()
-        sender.close()
-        _stop(child, grace=grace)
-    if outcome != "pdf":
-        raise PdfRenderError(payload)
-    return payload
+        if outcome != "pdf":
+            raise PdfRenderError(payload)
+        self.pdf = payload
+
+    def stop(self, *, grace: float) -> None:
+        """Close the pipe and reap the child, killing it if it runs after ``grace`` s."""
+        if self.stopped:
+            return
+        self.stopped = True
+        self.receiver.close()
+        _stop(self.process, grace=grace)
 
 
 def _warm_up() -> None:
@@ -129,17 +244,25 @@ def _warm_up() -> None:
 
     A process's first render pays for lazy imports (fontTools table modules) and
     font loading: about 80 ms. A cold parent would make every child pay it again;
-    after this, children inherit it. The lock keeps other threads from forking
-    while WeasyPrint runs here (a fork would copy its half-held locks).
+    after this, children inherit it, and the font configuration it used. The lock
+    keeps other threads from forking while WeasyPrint runs here (a fork would copy
+    its half-held locks).
     """
-    global _warmed_up
+    global _warmed_up, _font_config
     with _warm_up_lock:
         if _warmed_up:
             return
+        font_config = FontConfiguration()
         try:
-            render_pdf_in_process(_WARM_UP_HTML % languages.default(), fetcher=NoticeURLFetcher())
+            render_pdf_in_process(
+                _WARM_UP_HTML % languages.default(),
+                fetcher=NoticeURLFetcher(),
+                font_config=font_config,
+            )
         except Exception:  # a real render will report the same problem, in the child
             logger.exception("Warming up the PDF renderer failed")
+        else:
+            _font_config = font_config
         _warmed_up = True
 
 
@@ -159,24 +282,27 @@ def _render_in_child(html: str, fetcher: NoticeURLFetcher, sender: Connection) -
     gc.freeze()
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
     try:
-        message = ("pdf", render_pdf_in_process(html, fetcher=fetcher))
+        message = ("pdf", render_pdf_in_process(html, fetcher=fetcher, font_config=_font_config))
     except BaseException as error:  # the parent reports every failure as PdfRenderError
         message = ("error", f"{type(error).__name__}: {error}")
     sender.send(message)
     sender.close()
 
 
-def render_pdf_in_process(html: str, *, fetcher: NoticeURLFetcher) -> bytes:
+def render_pdf_in_process(
+    html: str, *, fetcher: NoticeURLFetcher, font_config: FontConfiguration | None = None
+) -> bytes:
     """Render in this process, without a time limit; ``render_pdf`` calls it in a child.
 
     Public for measuring and for callers that already run in a sandbox of their own.
+    ``font_config`` may be reused between renders of one thread (None: a new one).
     """
     document = HTML(string=html, base_url=RENDER_BASE_URL, url_fetcher=fetcher)
     _drop_attachment_links(document)
     # pdf/ua-1 turns on pdf_tags and PDF 1.7. Title, author and language are written
     # from the HTML by default; no other option is needed for them. attachments=None
     # adds no files of our own.
-    return document.write_pdf(pdf_variant=PDF_VARIANT, attachments=None)
+    return document.write_pdf(pdf_variant=PDF_VARIANT, attachments=None, font_config=font_config)
 
 
 def _drop_attachment_links(document: HTML) -> None:
@@ -203,8 +329,6 @@ def _stop(child: BaseProcess, *, grace: float) -> None:
     SIGKILL rather than SIGTERM: the child inherited the parent's Python signal
     handlers (gunicorn's, say), which must not run in it.
     """
-    if child.pid is None:  # fork failed
-        return
     child.join(timeout=grace)
     if child.is_alive():
         child.kill()

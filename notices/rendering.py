@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from . import changes as change_list
 from .languages import native_name
 from .parts import PARTS
-from .pdf import render_pdf
+from .pdf import PdfJob, render_pdf, start_pdfs
 from .presentation import localize
 
 ARCHIVED_MARKER = "<!--archived-version-notice-->"
@@ -213,13 +213,31 @@ def notice_json(
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False)
 
 
+def render_languages(
+    snapshot: dict[str, Any], version: VersionInfo, history: list[dict[str, Any]]
+) -> list[Rendered]:
+    """Every public form of every language of a version, in the snapshot's order.
+
+    The PDFs take nearly all the time, so they start first, every language in a
+    child process of its own (in parallel), and the web forms are rendered here
+    while the children run.
+    """
+    languages = snapshot["languages"]
+    media = _media(snapshot)
+    jobs = [PdfJob(pdf_html(snapshot, lang, version, history), media) for lang in languages]
+    with start_pdfs(jobs) as batch:
+        forms = [render_language(snapshot, lang, version, history) for lang in languages]
+        pdfs = batch.results()
+    return [Rendered(**form, pdf=pdf) for form, pdf in zip(forms, pdfs, strict=True)]
+
+
 def render_language(
     snapshot: dict[str, Any],
     language: str,
     version: VersionInfo,
     history: list[dict[str, Any]],
-) -> Rendered:
-    """Every public form of one language of a version."""
+) -> dict[str, str]:
+    """The page, embed, change log and JSON of one language: every form but the PDF."""
     with translation.override(language), timezone.override("Europe/Helsinki"):
         page = render_to_string(
             "notices/notice.html", context(snapshot, language, version, history, "page")
@@ -230,21 +248,28 @@ def render_language(
         changelog = render_to_string(
             "notices/changelog.html", context(snapshot, language, version, history, "page")
         )
-        pdf_html = render_to_string(
+        document = notice_json(snapshot, language, version, history)
+    return {"html": page, "embed_html": embed, "changelog_html": changelog, "json": document}
+
+
+def pdf_html(
+    snapshot: dict[str, Any], language: str, version: VersionInfo, history: list[dict[str, Any]]
+) -> str:
+    """The HTML the PDF of one language is rendered from (the page in print mode)."""
+    with translation.override(language), timezone.override("Europe/Helsinki"):
+        return render_to_string(
             "notices/notice.html", context(snapshot, language, version, history, "pdf")
         )
-        document = notice_json(snapshot, language, version, history)
+
+
+def _media(snapshot: dict[str, Any]) -> tuple[str, ...]:
+    """The only media files a notice's PDF may show: the controller's logo, if any."""
     logo = snapshot["controller"]["logo"]
-    pdf = render_pdf(pdf_html, media_files=[logo] if logo else [])
-    return Rendered(html=page, embed_html=embed, changelog_html=changelog, json=document, pdf=pdf)
+    return (logo,) if logo else ()
 
 
 def render_preview_pdf(
     snapshot: dict[str, Any], language: str, version: VersionInfo, history: list
 ) -> bytes:
-    with translation.override(language), timezone.override("Europe/Helsinki"):
-        html = render_to_string(
-            "notices/notice.html", context(snapshot, language, version, history, "pdf")
-        )
-    logo = snapshot["controller"]["logo"]
-    return render_pdf(html, media_files=[logo] if logo else [])
+    html = pdf_html(snapshot, language, version, history)
+    return render_pdf(html, media_files=_media(snapshot))

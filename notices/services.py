@@ -21,7 +21,7 @@ from .changes import compute_changes
 from .completeness import Problem, check_completeness
 from .models import NoticeRendering, NoticeVersion, Register, RegisterRight, Right
 from .pdf import PdfRenderError
-from .rendering import VersionInfo, render_language
+from .rendering import Rendered, VersionInfo, render_languages
 from .snapshot import build_snapshot, content_hash
 
 
@@ -173,8 +173,9 @@ def _publish_locked(
             content_hash=version.content_hash,
             effective_at=effective_at,
         )
-        for language in snapshot["languages"]:
-            _store_rendering(version, snapshot, language, info, history, stored)
+        renderings = render_languages(snapshot, info, history)
+        for language, rendered in zip(snapshot["languages"], renderings, strict=True):
+            _store_rendering(version, snapshot, language, rendered, stored)
         audit_record(
             user=user,
             controller=locked.controller_id,
@@ -205,12 +206,10 @@ def _store_rendering(
     version: NoticeVersion,
     snapshot: dict[str, Any],
     language: str,
-    info: VersionInfo,
-    history: list[dict[str, Any]],
+    rendered: Rendered,
     stored: list[str],
 ) -> NoticeRendering:
-    """Render one language of ``version`` and store it; the PDF's name goes in ``stored``."""
-    rendered = render_language(snapshot, language, info, history)
+    """Store one language of ``version`` as rendered; the PDF's name goes in ``stored``."""
     name = default_storage.save(
         pdf_storage_name(snapshot, version.number, language), ContentFile(rendered.pdf)
     )

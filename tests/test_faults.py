@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import psycopg
@@ -38,10 +39,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
-from notices import pdf, rendering
+from notices import pdf, rendering, services
 from notices.models import NoticeRendering, NoticeVersion, Register
 from tests.conftest import Tenant, login, make_user
-from tests.notices_factory import files_under, publish
+from tests.notices_factory import files_under, publish, without_weasyprint
 from tests.test_isolation import form_data
 from tests.test_publishing import body
 
@@ -91,16 +92,16 @@ def child_processes() -> list[int]:
 # --- The PDF renderer fails or hangs while publishing -----------------------------------
 
 
-def hang(html: str, *, fetcher) -> bytes:
+def hang(html: str, **options) -> bytes:
     time.sleep(3600)
     raise AssertionError("not reached: the renderer is killed at its time limit")
 
 
-def crash(html: str, *, fetcher) -> bytes:
+def crash(html: str, **options) -> bytes:
     os._exit(70)
 
 
-def fail(html: str, *, fetcher) -> bytes:
+def fail(html: str, **options) -> bytes:
     raise RuntimeError("simulated WeasyPrint failure")
 
 
@@ -108,7 +109,7 @@ def fail(html: str, *, fetcher) -> bytes:
 def test_pdf_fault_during_publish_is_refused_and_the_previous_version_stays(
     fault: Callable, register: Register, paula: User, media: Path, monkeypatch, settings
 ):
-    """The English PDF, rendered after the Finnish one was stored, fails in the renderer."""
+    """The English PDF fails in its renderer while the Finnish one renders beside it."""
     publish(register, paula)
     before = served(register)
     files_before = files_under(media)
@@ -117,24 +118,24 @@ def test_pdf_fault_during_publish_is_refused_and_the_previous_version_stays(
     pdf._warm_up()  # the warm-up renders in this process: it must not meet the fault
     real_render = pdf.render_pdf_in_process
 
-    def faulty(html: str, *, fetcher) -> bytes:
+    def faulty(html: str, **options) -> bytes:
         # Runs in the renderer's child process, which inherits this patch.
         if '<html lang="en"' in html:
-            return fault(html, fetcher=fetcher)
-        return real_render(html, fetcher=fetcher)
+            return fault(html, **options)
+        return real_render(html, **options)
 
     monkeypatch.setattr(pdf, "render_pdf_in_process", faulty)
-    real_render_pdf = rendering.render_pdf
+    real_start_pdfs = rendering.start_pdfs
     limit = 1.0
 
-    def with_limit(html: str, **kwargs) -> bytes:
-        # A short limit for the failing English render only, so that the real
-        # Finnish render is not cut short on a slow machine.
-        if '<html lang="en"' in html:
-            kwargs["timeout"] = limit
-        return real_render_pdf(html, **kwargs)
+    def with_limit(jobs: list[pdf.PdfJob]) -> pdf.PdfBatch:
+        # A short limit for the failing English render only: the test is about
+        # the English child, and a hang is found out after a second.
+        return real_start_pdfs(
+            [replace(job, timeout=limit) if '<html lang="en"' in job.html else job for job in jobs]
+        )
 
-    monkeypatch.setattr(rendering, "render_pdf", with_limit)
+    monkeypatch.setattr(rendering, "start_pdfs", with_limit)
     Register.objects.filter(pk=register.pk).update(name_en="Renamed customer register")
 
     client = login(paula, "fi")
@@ -167,7 +168,7 @@ def test_pdf_fault_during_publish_is_refused_and_the_previous_version_stays(
 
     # Once the renderer works again, publishing does too.
     monkeypatch.setattr(pdf, "render_pdf_in_process", real_render)
-    monkeypatch.setattr(rendering, "render_pdf", real_render_pdf)
+    monkeypatch.setattr(rendering, "start_pdfs", real_start_pdfs)
     response = client.post(
         reverse("admin:notices_register_publish", args=[register.pk]),
         {"summary_fi": "Toinen versio.", "summary_en": "Second version."},
@@ -180,13 +181,51 @@ def test_pdf_fault_during_publish_is_refused_and_the_previous_version_stays(
     assert "Renamed customer register" in Client().get("/en/acme/customers/").content.decode()
 
 
+def test_one_language_failing_stops_the_others_at_once_and_stores_nothing(
+    register: Register, paula: User, media: Path, tmp_path: Path, monkeypatch, settings
+):
+    """The languages render in parallel: the English child fails while the Finnish
+    one is still rendering (here, forever). The publish is refused at once, not at
+    the Finnish child's time limit, and no child and no file of it is left."""
+    publish(register, paula)
+    before = served(register)
+    files_before = files_under(media)
+    settings.PDF_RENDER_TIMEOUT = 60
+    finnish_started = tmp_path / "finnish-renderer-started"
+    pdf._warm_up()
+
+    def finnish_hangs_english_fails(html: str, **options) -> bytes:
+        if '<html lang="en"' in html:
+            while not finnish_started.exists():  # fail only once the Finnish child runs
+                time.sleep(0.01)
+            raise RuntimeError("simulated WeasyPrint failure")
+        finnish_started.touch()
+        time.sleep(3600)
+        raise AssertionError("not reached: the Finnish child is killed")
+
+    monkeypatch.setattr(pdf, "render_pdf_in_process", finnish_hangs_english_fails)
+    Register.objects.filter(pk=register.pk).update(name_en="Renamed customer register")
+    started = time.monotonic()
+    with pytest.raises(services.PublishRefused, match="could not be rendered"):
+        publish(register, paula, summary={"fi": "Toinen.", "en": "Second."})
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 30, elapsed  # well before the Finnish child's 60 s limit
+    assert multiprocessing.active_children() == []
+    assert child_processes() == []
+    assert list(NoticeVersion.objects.values_list("number", flat=True)) == [1]
+    assert NoticeRendering.objects.count() == 2
+    assert files_under(media) == files_before
+    assert served(register) == before
+
+
 # --- The database goes away during a public request --------------------------------------
 
 
 @pytest.fixture
 def quick_pdf(monkeypatch) -> None:
     """Publishing without WeasyPrint, where the PDF's content does not matter."""
-    monkeypatch.setattr(rendering, "render_pdf", lambda html, **kwargs: b"%PDF-1.7\n%%EOF\n")
+    without_weasyprint(monkeypatch)
 
 
 def assert_unavailable_page(response, language: str) -> None:

@@ -60,10 +60,17 @@ from pypdf.generic import DictionaryObject
 from controllers.models import ContactPerson, Controller
 from controllers.tenancy import tenant_admin_kind
 from controllers.validators import validate_no_control_characters
-from notices import languages, rendering
+from notices import languages
 from notices.models import NoticeVersion, Processor, Recipient, Register
 from tests.conftest import Tenant, login
-from tests.notices_factory import complete_notice, files_under, make_publisher, pdf_text, publish
+from tests.notices_factory import (
+    complete_notice,
+    files_under,
+    make_publisher,
+    pdf_text,
+    publish,
+    without_weasyprint,
+)
 from tests.test_isolation import form_data, url
 from tests.test_pdf import CountingServer, embedded_files, image_count, read
 from tests.test_validation import png, register_state, stored
@@ -789,7 +796,7 @@ def test_hostile_values_are_refused_or_shown_inert(
     # a change log and the lists and paragraphs of texts included. (Their PDFs are
     # not looked at, so they are not rendered.)
     with monkeypatch.context() as patch:
-        patch.setattr(rendering, "render_pdf", lambda html, **kwargs: b"%PDF-1.7\n%%EOF\n")
+        without_weasyprint(patch)
         publish(notice.register, paula)
         texts = {
             lang: f"{lang}: paragraph.\n\nAnother,\non two lines.\n\n- one\n- two"

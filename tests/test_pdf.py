@@ -24,7 +24,15 @@ from pypdf.generic import StreamObject
 from weasyprint import HTML
 
 from notices import pdf as pdf_module
-from notices.pdf import RENDER_BASE_URL, NoticeURLFetcher, PdfRenderError, RefusedURL, render_pdf
+from notices.pdf import (
+    RENDER_BASE_URL,
+    NoticeURLFetcher,
+    PdfJob,
+    PdfRenderError,
+    RefusedURL,
+    render_pdf,
+    render_pdfs,
+)
 
 PASSWD_LINE = "root:x:0:0"
 
@@ -460,7 +468,7 @@ def test_renderer_runs_at_a_lower_priority_than_the_process_serving_readers(
 ) -> None:
     # The forked child inherits this stand-in and reports the niceness it renders at.
     monkeypatch.setattr(
-        pdf_module, "render_pdf_in_process", lambda html, fetcher: str(os.nice(0)).encode()
+        pdf_module, "render_pdf_in_process", lambda html, **options: str(os.nice(0)).encode()
     )
 
     rendered_at = int(render_pdf(page("<h1>Notice</h1>")))
@@ -475,3 +483,72 @@ def test_rendering_leaves_the_database_connection_usable(db) -> None:
     render_pdf(page("<h1>Notice</h1>"))
 
     assert User.objects.filter(username="before").exists()
+
+
+def sleepy_renderer(seconds: float):
+    """A stand-in for WeasyPrint that takes ``seconds`` and answers its pid and HTML."""
+
+    def render(html: str, **options) -> bytes:
+        time.sleep(seconds)
+        return f"{os.getpid()} {html}".encode()
+
+    return render
+
+
+def test_documents_render_in_parallel_children_and_come_back_in_order(monkeypatch) -> None:
+    pdf_module._warm_up()  # the warm-up renders in this process, before the stand-in
+    monkeypatch.setattr(pdf_module, "render_pdf_in_process", sleepy_renderer(1.0))
+    started = time.monotonic()
+
+    answers = [
+        a.decode().split(" ", 1) for a in render_pdfs([PdfJob(f"doc {n}") for n in range(3)])
+    ]
+
+    elapsed = time.monotonic() - started
+    assert [html for _pid, html in answers] == ["doc 0", "doc 1", "doc 2"]
+    pids = {int(pid) for pid, _html in answers}
+    assert len(pids) == 3 and os.getpid() not in pids
+    assert elapsed < 2.8, elapsed  # three one-second renders side by side (one by one: 3 s)
+    assert multiprocessing.active_children() == []
+
+
+def test_jobs_beyond_the_children_limit_wait_for_a_free_child(monkeypatch) -> None:
+    pdf_module._warm_up()
+    monkeypatch.setattr(pdf_module, "render_pdf_in_process", sleepy_renderer(0.5))
+    monkeypatch.setattr(pdf_module, "MAX_CHILDREN", 2)
+    started = time.monotonic()
+
+    answers = render_pdfs([PdfJob(f"doc {n}") for n in range(4)])
+
+    elapsed = time.monotonic() - started
+    assert [a.decode().split(" ", 1)[1] for a in answers] == [f"doc {n}" for n in range(4)]
+    assert 1.0 <= elapsed < 4, elapsed  # two rounds of two
+    assert multiprocessing.active_children() == []
+
+
+def test_a_failing_document_stops_the_batch_and_its_other_children(monkeypatch) -> None:
+    pdf_module._warm_up()
+
+    def second_fails(html: str, **options) -> bytes:
+        if html == "doc 1":
+            raise ValueError("broken document")
+        time.sleep(3600)
+        raise AssertionError("not reached: the other children are killed")
+
+    monkeypatch.setattr(pdf_module, "render_pdf_in_process", second_fails)
+    started = time.monotonic()
+
+    with pytest.raises(PdfRenderError, match="ValueError: broken document"):
+        render_pdfs([PdfJob(f"doc {n}") for n in range(3)])
+
+    assert time.monotonic() - started < 10
+    assert multiprocessing.active_children() == []
+
+
+def test_a_bad_media_name_in_any_job_starts_no_child(monkeypatch) -> None:
+    jobs = [PdfJob(page("<h1>Notice</h1>")), PdfJob(page("<h1>Other</h1>"), ("../secret",))]
+
+    with pytest.raises(PdfRenderError, match="unsafe media file name"):
+        render_pdfs(jobs)
+
+    assert multiprocessing.active_children() == []

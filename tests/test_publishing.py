@@ -23,7 +23,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from notices import rendering, services
+from notices import pdf, services
 from notices.models import (
     LegalBasis,
     NoticeRendering,
@@ -434,22 +434,22 @@ def test_failed_render_leaves_previous_version_live(register, paula, media, monk
     pdf_before = body(client.get(PUBLIC.format(lang="fi") + "pdf/"))
     files_before = files_under(media)
 
-    real_render_pdf = rendering.render_pdf
-    calls: list[str] = []
+    pdf._warm_up()
+    real_render = pdf.render_pdf_in_process
 
-    def failing_on_second_language(html: str, **kwargs) -> bytes:
-        calls.append(html)
-        if len(calls) == 2:
-            raise PdfRenderError("simulated renderer failure")
-        return real_render_pdf(html, **kwargs)
+    def failing_in_english(html: str, **options) -> bytes:
+        # Runs in the English renderer's child; the Finnish one renders for real.
+        if '<html lang="en"' in html:
+            raise RuntimeError("simulated renderer failure")
+        return real_render(html, **options)
 
-    monkeypatch.setattr(rendering, "render_pdf", failing_on_second_language)
+    monkeypatch.setattr(pdf, "render_pdf_in_process", failing_in_english)
     Purpose.objects.filter(register=register).update(name_en="Renamed purpose")
     with pytest.raises(services.PublishRefused, match="could not be rendered") as refused:
         publish(register, paula, summary={"fi": "Toinen.", "en": "Second."})
 
     assert isinstance(refused.value.__cause__, PdfRenderError)
-    assert len(calls) == 2  # the Finnish PDF was rendered and stored before the failure
+    assert "simulated renderer failure" in str(refused.value.__cause__)
     assert list(NoticeVersion.objects.values_list("number", flat=True)) == [1]
     assert NoticeRendering.objects.count() == 2
     assert files_under(media) == files_before
@@ -461,10 +461,10 @@ def test_failed_render_leaves_previous_version_live(register, paula, media, monk
 def test_render_failure_in_the_admin_is_reported_not_a_server_error(
     register, paula, media, monkeypatch
 ):
-    def broken(html: str, **kwargs) -> bytes:
-        raise PdfRenderError("simulated renderer failure")
+    def broken(html: str, **options) -> bytes:
+        raise RuntimeError("simulated renderer failure")
 
-    monkeypatch.setattr(rendering, "render_pdf", broken)
+    monkeypatch.setattr(pdf, "render_pdf_in_process", broken)
     client = login(paula)
     client.raise_request_exception = False
     response = client.post(

@@ -35,7 +35,7 @@ from pytest_django.live_server_helper import LiveServer
 from controllers.models import Membership
 from notices.models import NoticeVersion, Purpose, Register
 from tests.conftest import PASSWORD, Tenant, make_tenant, make_user
-from tests.notices_factory import add_swedish, complete_notice, publish
+from tests.notices_factory import add_swedish, complete_notice, publish, without_weasyprint
 
 # Django reads this on every guarded call (not at import): Playwright's sync API keeps
 # an event loop in this thread, which Django would otherwise take for async code.
@@ -203,7 +203,7 @@ def pages_only(monkeypatch) -> None:
     where they matter: test_visitor (the download) and test_accessibility (the tags).
     """
     blank = _blank_pdf()
-    monkeypatch.setattr("notices.rendering.render_pdf", lambda html, **kwargs: blank)
+    without_weasyprint(monkeypatch, blank)
 
 
 @dataclass

@@ -1,7 +1,10 @@
 """``manage.py bench_publish --runs N --static-dir DIR``: time publishing the largest notice.
 
 The largest register is the one with the most purposes + data categories +
-processors (the demo's, in the bench). It is published ``--runs`` times through
+processors (the demo's, in the bench). Unless ``--own-languages`` is given, it is
+first made to publish every configured language, a missing text taking the
+default language's (the demo's largest register has no Swedish; the target is
+the largest notice in every language). It is published ``--runs`` times through
 ``notices.services.notice_publish`` as its company's publisher, each run timed
 (every language: page, embed, change log, JSON and PDF). The last version's page
 and PDF in the site's default language are then copied byte for byte into
@@ -20,9 +23,12 @@ from typing import Any
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.management.base import CommandError
+from django.db import transaction
 from django.db.models import Count
+from modeltranslation.translator import translator
 
 from bench.management.base import JsonResultCommand, publisher_of, summary_in_every_language
+from notices import languages
 from notices.models import NoticeVersion, Register
 from notices.rendering import public_urls
 from notices.services import notice_publish
@@ -43,6 +49,31 @@ def largest_register() -> tuple[Register, int]:
     return largest, len(registers)
 
 
+# What the figure is held to (issue 13): the largest notice, every language.
+TARGET_S = 1.5
+
+
+@transaction.atomic
+def publish_every_language(register: Register) -> None:
+    """Make ``register`` publish every configured language (the bench's database only).
+
+    A text missing in a language is copied from the default language, in every
+    row of every translated model: the notice then has the same amount of text in
+    each language, which is what a publish of the largest notice costs.
+    """
+    for model in translator.get_registered_models():
+        fields = translator.get_options_for_model(model).fields
+        for row in model.objects.all():
+            for field in fields:
+                fallback = getattr(row, languages.default_field(field))
+                for name in languages.field_names(field):
+                    if not getattr(row, name) and fallback:
+                        setattr(row, name, fallback)
+            row.save()
+    register.languages = list(languages.codes())
+    register.save(update_fields=["languages"])
+
+
 class Command(JsonResultCommand):
     help = "Publish the largest register N times, timing each; copy its page and PDF as static."
     writes_data = True
@@ -56,11 +87,20 @@ class Command(JsonResultCommand):
             required=True,
             help="where to copy the page (page-sized.html) and PDF (pdf-sized.pdf)",
         )
+        parser.add_argument(
+            "--own-languages",
+            action="store_true",
+            help="publish only the languages the register has (default: every language)",
+        )
 
-    def handle(self, *args: Any, runs: int, static_dir: Path, **options: Any) -> None:
+    def handle(
+        self, *args: Any, runs: int, static_dir: Path, own_languages: bool, **options: Any
+    ) -> None:
         if runs < 1:
             raise CommandError("--runs must be at least 1.")
         register, count = largest_register()
+        if not own_languages:
+            publish_every_language(register)
         user = publisher_of(register.controller)
         before = {
             "versions": NoticeVersion.objects.count(),
@@ -106,6 +146,8 @@ class Command(JsonResultCommand):
                 "min_s": min(times),
                 "median_s": statistics.median(times),
                 "max_s": max(times),
+                "target_s": TARGET_S,
+                "language_count": len(renderings),
                 "language": shown.language,
                 "page_url": urls["detail"],
                 "pdf_url": urls["pdf"],
