@@ -226,3 +226,9 @@ def test_delivery_is_given_up_after_the_last_attempt(
     delivery = Delivery.objects.get()
     assert (delivery.status, delivery.attempts) == ("gave_up", queue.MAX_ATTEMPTS)
     assert queue.send_due(now=timezone.now() + timedelta(days=30)).failed == 0
+
+
+def test_the_notice_page_links_to_the_sign_up_in_its_language(published: NoticeVersion) -> None:
+    for lang in published.snapshot["languages"]:
+        page = Client().get(f"/{lang}/acme/customers/").content.decode()
+        assert f'href="/{lang}/acme/customers/subscribe/"' in page
