@@ -169,7 +169,15 @@ def test_the_rules_run_in_full_clean_of_every_language_column(acme: Tenant):
 
 # --- Languages are data -----------------------------------------------------------------
 
-APP_DIRECTORIES = ("controllers", "notices", "subscriptions", "config", "templates", "bench", "load")
+APP_DIRECTORIES = (
+    "controllers",
+    "notices",
+    "subscriptions",
+    "config",
+    "templates",
+    "bench",
+    "load",
+)
 ALLOWED = {
     Path("config/settings.py"),  # where the languages are configured
 }
