@@ -311,7 +311,26 @@ def summary_lines(result: DemoResult) -> list[str]:
                     },
                 )
                 lines.append(f"  {DEV_SERVER}{url}")
-    return lines
+    return lines + _comparison_lines(published)
+
+
+def _comparison_lines(registers: list[Register]) -> list[str]:
+    """Where to see what changed between each register's last two versions."""
+    lines = []
+    for register in registers:
+        numbers = list(register.versions.order_by("-number").values_list("number", flat=True)[:2])
+        if len(numbers) < 2:
+            continue
+        kwargs = {
+            "lang": languages.ordered(register.languages)[0],
+            "controller": register.controller.slug,
+            "register": register.slug,
+        }
+        url = reverse("notices:compare", kwargs={**kwargs, "old": numbers[1], "new": numbers[0]})
+        lines.append(f"  {DEV_SERVER}{url}")
+    if not lines:
+        return []
+    return ["", _("What changed between the last two versions:"), *lines]
 
 
 class Command(BaseCommand):
