@@ -69,7 +69,8 @@ HIDDEN = {
 # A snapshot key whose label is another field's: the DPO's details are one value.
 LABELLED_BY = {"dpo": "dpo_name"}
 
-TOKENS = re.compile(r"\s+|\S+")
+# A word with the spaces after it (spaces that open a text are a token of their own).
+TOKENS = re.compile(r"^\s+|\S+\s*")
 
 
 @dataclass(frozen=True)
@@ -97,11 +98,17 @@ class SectionDiff:
 
 
 def word_diff(old: str, new: str) -> tuple[SafeString, SafeString]:
-    """``old`` and ``new`` escaped, the words only one of them has in ``<del>``/``<ins>``."""
+    """``old`` and ``new`` escaped, the words only one of them has in ``<del>``/``<ins>``.
+
+    Words are matched without the spaces after them, so a space never splits a
+    run of changed words into marks of their own; the text keeps its own spacing.
+    """
     before, after = TOKENS.findall(old), TOKENS.findall(new)
     old_html: list[str] = []
     new_html: list[str] = []
-    matcher = SequenceMatcher(None, before, after, autojunk=False)
+    matcher = SequenceMatcher(
+        None, [t.strip() for t in before], [t.strip() for t in after], autojunk=False
+    )
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             old_html.append(conditional_escape("".join(before[i1:i2])))
@@ -115,7 +122,16 @@ def word_diff(old: str, new: str) -> tuple[SafeString, SafeString]:
 
 
 def _marked(tag: str, label: str, text: str) -> SafeString:
-    return format_html('<{}><span class="visually-hidden">{} </span>{}</{}>', tag, label, text, tag)
+    """``text`` in a mark that says what it is; the spaces after it stay outside."""
+    words = text.rstrip()
+    return format_html(
+        '<{}><span class="visually-hidden">{} </span>{}</{}>{}',
+        tag,
+        label,
+        words,
+        tag,
+        text[len(words) :],
+    )
 
 
 def label_field(model: type[models.Model], key: str) -> models.Field | None:

@@ -53,7 +53,7 @@ def test_comparison_shows_added_removed_and_changed_items_side_by_side(two_versi
     assert '<h2 id="sources-title">Sources</h2>' in page
     assert '<h2 id="purposes-title">Purposes and legal bases</h2>' in page
     # The renamed purpose: old and new text, only the differing words marked.
-    assert 'Acme customer <ins><span class="visually-hidden">added: </span>care </ins>' in page
+    assert 'Acme customer <ins><span class="visually-hidden">added: </span>care</ins> rel' in page
     assert 'Acme customer care relationship <span class="tag">changed</span>' in page
     # The new recipient is substantive; the removed source is not.
     assert 'Debt collection agency <span class="tag">added</span>' in page
@@ -173,6 +173,10 @@ def test_word_diff_marks_only_the_words_that_differ():
         new == 'kept for <ins><span class="visually-hidden">added: </span>12</ins> years &lt;i&gt;'
     )
     assert word_diff("same", "same") == ("same", "same")
+    # A run of changed words is one mark, whatever the spaces between them.
+    old, new = word_diff("Acme customer relationship", "Customer care and invoicing")
+    assert old.count("<del>") == 1 and new.count("<ins>") == 1
+    assert word_diff("a  b\nc", "a  b\nc") == ("a  b\nc", "a  b\nc")
 
 
 def test_every_field_of_every_part_has_a_model_label(register):
