@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from . import changes as change_list
 from .languages import field_names
 from .models import NoticeRendering, NoticeVersion, Register
-from .templatetags.notice_tags import notice_date, paragraphs
+from .templatetags.notice_tags import in_language, notice_date, paragraphs
 from .views import Gone
 
 FEED_ENTRIES = 50
@@ -84,8 +84,11 @@ def _versions(lang: str, **lookup: Any) -> QuerySet[NoticeVersion]:
 
 
 def _description(version: NoticeVersion, lang: str) -> str:
-    """The entry's HTML: the summary, then its substantive changes (every text escaped)."""
-    summary = version.summary.get(lang) or next((s for s in version.summary.values() if s), "")
+    """The entry's HTML: the summary, then its substantive changes (every text escaped).
+
+    Called inside ``translation.override(lang)``.
+    """
+    summary = in_language(version.summary)
     substantive = [change_list.describe(c, lang) for c in version.changes if c.get("substantive")]
     if not substantive:
         return paragraphs(summary)

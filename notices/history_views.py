@@ -39,6 +39,7 @@ from . import changes, comparison, feeds, languages
 from .in_force import version_in_force
 from .models import NoticeRendering, NoticeVersion
 from .rendering import VersionInfo, context, public_urls, version_urls
+from .templatetags.notice_tags import in_language
 from .views import CURRENT_CACHE, VERSION_CACHE, Gone, _public
 
 # How long a shared cache may keep an `at/<date>/` answer: a publish changes today's.
@@ -120,7 +121,7 @@ def compare(
     key = (lang, controller, register, first.pk, first.content_hash, second.pk, second.content_hash)
     cached = COMPARISONS.get(key)
     if cached is None:
-        body = _render_comparison(lang, first, second).encode()
+        body = _render_comparison(lang, (controller, register), first, second).encode()
         cached = (body, f'"{hashlib.sha256(body).hexdigest()[:40]}"')
         COMPARISONS.put(key, cached)
     body, etag = cached
@@ -133,8 +134,13 @@ def compare(
     return get_conditional_response(request, etag=etag, last_modified=published, response=response)
 
 
-def _render_comparison(lang: str, first: NoticeVersion, second: NoticeVersion) -> str:
-    """The comparison page (two more queries: the snapshots, the summaries between)."""
+def _render_comparison(
+    lang: str, slugs: tuple[str, str], first: NoticeVersion, second: NoticeVersion
+) -> str:
+    """The comparison page (two more queries: the snapshots, the summaries between).
+
+    Links use the address's ``slugs``, which may have changed since the snapshots.
+    """
     snapshots = dict(
         NoticeVersion.objects.filter(pk__in=[first.pk, second.pk]).values_list("pk", "snapshot")
     )
@@ -150,20 +156,23 @@ def _render_comparison(lang: str, first: NoticeVersion, second: NoticeVersion) -
         info = VersionInfo(second.number, second.published_at, second.published_at)
         page = context(new, lang, info, [], "page")
         sections = comparison.compare(old, new, lang)
-        page.update(_comparison_context(lang, first, second, old, new, sections, summaries))
+        page.update(
+            _comparison_context(lang, slugs, (first, second), (old, new), sections, summaries)
+        )
         return render_to_string("notices/compare.html", page)
 
 
 def _comparison_context(
     lang: str,
-    first: NoticeVersion,
-    second: NoticeVersion,
-    old: dict[str, Any],
-    new: dict[str, Any],
+    slugs: tuple[str, str],
+    versions: tuple[NoticeVersion, NoticeVersion],
+    snapshots: tuple[dict[str, Any], dict[str, Any]],
     sections: list[comparison.SectionDiff],
     summaries: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    slugs = (new["controller"]["slug"], new["register"]["slug"])
+    """What compare.html adds to a notice page's context (inside translation.override)."""
+    first, second = versions
+    old, new = snapshots
     common = [code for code in languages.ordered(old["languages"]) if code in new["languages"]]
     entries = [item.change for section in sections for item in section.items]
     pair = {"old": first.number, "new": second.number}
@@ -173,13 +182,11 @@ def _comparison_context(
         | version_urls(*slugs, lang, first.number),
         "new": {"number": second.number, "published_at": second.published_at}
         | version_urls(*slugs, lang, second.number),
+        "urls": public_urls(*slugs, lang),
         "sections": sections,
         "substantive": [change for change in entries if change["substantive"]],
         "counts": {kind: sum(c["kind"] == kind for c in entries) for kind in changes.KINDS},
-        "summaries": [
-            {**row, "summary": row["summary"].get(lang) or next(iter(row["summary"].values()), "")}
-            for row in summaries
-        ],
+        "summaries": [{**row, "summary": in_language(row["summary"])} for row in summaries],
         "alternates": [
             {
                 "lang": code,

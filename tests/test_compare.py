@@ -189,3 +189,13 @@ def test_every_field_of_every_part_has_a_model_label(register):
     for key, model in SECTION_MODELS.items():
         for field_name in (snapshot[key] or {}).keys() - HIDDEN:
             assert label_field(model, field_name) is not None, (key, field_name)
+
+
+def test_links_follow_the_registers_current_address(register, two_versions):
+    register.slug = "clients"
+    register.save()
+    page = Client().get(compare_url("en", 1, 2, register="clients")).content.decode()
+    assert 'href="/en/acme/clients/versions/"' in page
+    assert 'href="/en/acme/clients/versions/2/"' in page
+    assert "/customers/" not in page
+    assert Client().get(compare_url("en", 1, 2)).status_code == 404
