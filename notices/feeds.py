@@ -56,6 +56,7 @@ class Source:
     """What a feed is about: its title, page, and entries newest first."""
 
     title: str
+    subtitle: str
     link: str
     entries: list[Entry] = field(default_factory=list)
 
@@ -133,6 +134,7 @@ def notice_source(request: HttpRequest, lang: str, controller: str, register: st
     name = _register_name(row, lang)
     source = Source(
         title=_("%(register)s – changes") % {"register": name},
+        subtitle=_("Every published version of the privacy notice, with what changed."),
         link=reverse(
             "notices:versions",
             kwargs={"lang": lang, "controller": controller, "register": register},
@@ -155,6 +157,7 @@ def company_source(request: HttpRequest, lang: str, controller: str) -> Source:
     company = versions[0].register.controller
     source = Source(
         title=_("Privacy notices of %(company)s – changes") % {"company": company.name},
+        subtitle=_("Every published version of the company's privacy notices, with what changed."),
         link=reverse("notices:index", kwargs={"lang": lang, "controller": controller}),
     )
     for version in versions:
@@ -182,7 +185,7 @@ class VersionFeed(Feed):
         return source.link
 
     def subtitle(self, source: Source) -> str:
-        return _("Every published version of the privacy notice, with what changed.")
+        return source.subtitle
 
     def items(self, source: Source) -> list[Entry]:
         return source.entries

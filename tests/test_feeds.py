@@ -101,6 +101,9 @@ def test_company_feed_lists_every_notice_of_the_company_only(acme, two_versions)
         "Acme customer register: version 2, 15 September 2026",
         "Acme customer register: version 1, 3 March 2025",
     ]
+    assert root.findtext("a:subtitle", namespaces=NS) == (
+        "Every published version of the company's privacy notices, with what changed."
+    )
     assert b"borealis" not in Client().get("/en/acme/feed.atom").content.lower()
 
 
