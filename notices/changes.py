@@ -13,6 +13,7 @@ languages both publish, and a change of languages is a change of the register.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import translation
@@ -90,13 +91,30 @@ def _entry(
     }
 
 
+@dataclass(frozen=True)
+class Matched:
+    """One change-list entry with the item it is about, as each snapshot has it.
+
+    ``old`` is None for an addition and ``new`` for a removal; both are the full
+    items (every language), so a reader-facing comparison can show the texts
+    the entry summarises without matching the items a second time.
+    """
+
+    entry: dict[str, Any]
+    old: Any
+    new: Any
+
+
 def _section_changes(
-    previous: dict[str, Any], current: dict[str, Any], languages: list[str]
-) -> list[dict[str, Any]]:
+    previous: dict[str, Any], current: dict[str, Any], full: tuple[dict, dict], languages: list[str]
+) -> list[Matched]:
     """Changes of the single-object sections: controller, register, contact, authority."""
 
     def same(name: str) -> dict[str, str]:
         return dict.fromkeys(languages, name)
+
+    def matched(section: str, kind: str, name: dict[str, str]) -> Matched:
+        return Matched(_entry(section, kind, name), full[0][section], full[1][section])
 
     register_name = {lang: current["register"]["name"].get(lang, "") for lang in languages}
     authority_name = {
@@ -104,15 +122,58 @@ def _section_changes(
     }
     changes = []
     if previous["controller"] != current["controller"]:
-        changes.append(_entry("controller", "changed", same(current["controller"]["name"])))
+        changes.append(matched("controller", "changed", same(current["controller"]["name"])))
     if previous["register"] != current["register"] or previous["languages"] != current["languages"]:
-        changes.append(_entry("register", "changed", register_name))
+        changes.append(matched("register", "changed", register_name))
     old_contact, new_contact = previous["contact_person"], current["contact_person"]
     if old_contact != new_contact:
         kind = "added" if old_contact is None else "changed" if new_contact else "removed"
-        changes.append(_entry("contact_person", kind, same((new_contact or old_contact)["name"])))
+        changes.append(matched("contact_person", kind, same((new_contact or old_contact)["name"])))
     if previous["supervisory_authority"] != current["supervisory_authority"]:
-        changes.append(_entry("supervisory_authority", "changed", authority_name))
+        changes.append(matched("supervisory_authority", "changed", authority_name))
+    return changes
+
+
+def _part_changes(
+    part: parts.Part,
+    old_snapshot: dict,
+    new_snapshot: dict,
+    full: tuple[dict, dict],
+    languages: list[str],
+) -> list[Matched]:
+    """Items of one listed part added, changed (compared in the common languages) or removed."""
+    old_items = {i[part.identity]: i for i in old_snapshot.get(part.key, [])}
+    new_items = {i[part.identity]: i for i in new_snapshot.get(part.key, [])}
+    full_old = {i[part.identity]: i for i in full[0].get(part.key, [])}
+    full_new = {i[part.identity]: i for i in full[1].get(part.key, [])}
+    changes = []
+    for key, item in new_items.items():
+        name = _names(part.item_name, full_new[key], languages)
+        if key not in old_items:
+            entry = _entry(part.key, "added", name, part.substantive_addition)
+            changes.append(Matched(entry, None, full_new[key]))
+        elif old_items[key] != item:
+            reason = _changed_reason(part.key, old_items[key], item)
+            changes.append(
+                Matched(_entry(part.key, "changed", name, reason), full_old[key], full_new[key])
+            )
+    for key in (key for key in old_items if key not in new_items):
+        name = _names(part.item_name, full_old[key], languages)
+        changes.append(Matched(_entry(part.key, "removed", name), full_old[key], None))
+    return changes
+
+
+def matched_changes(previous: dict[str, Any], current: dict[str, Any]) -> list[Matched]:
+    """The changes from ``previous`` to ``current``, each with its old and new item."""
+    previous = upgrade(previous)
+    languages = list(current["languages"])
+    common = frozenset(previous["languages"]) & frozenset(languages)
+    old_snapshot = _in_languages(previous, common)
+    new_snapshot = _in_languages(current, common)
+    full = (previous, current)
+    changes = _section_changes(old_snapshot, new_snapshot, full, languages)
+    for part in parts.PARTS:
+        changes += _part_changes(part, old_snapshot, new_snapshot, full, languages)
     return changes
 
 
@@ -122,28 +183,7 @@ def compute_changes(
     """The list of changes from ``previous`` to ``current`` (empty for a first version)."""
     if previous is None:
         return []
-    previous = upgrade(previous)
-    languages = list(current["languages"])
-    common = frozenset(previous["languages"]) & frozenset(languages)
-    old_snapshot = _in_languages(previous, common)
-    new_snapshot = _in_languages(current, common)
-    changes = _section_changes(old_snapshot, new_snapshot, languages)
-    for part in parts.PARTS:
-        old_items = {i[part.identity]: i for i in old_snapshot.get(part.key, [])}
-        new_items = {i[part.identity]: i for i in new_snapshot.get(part.key, [])}
-        full_new = {i[part.identity]: i for i in current.get(part.key, [])}
-        full_old = {i[part.identity]: i for i in previous.get(part.key, [])}
-        for key, item in new_items.items():
-            name = _names(part.item_name, full_new[key], languages)
-            if key not in old_items:
-                changes.append(_entry(part.key, "added", name, part.substantive_addition))
-            elif old_items[key] != item:
-                reason = _changed_reason(part.key, old_items[key], item)
-                changes.append(_entry(part.key, "changed", name, reason))
-        for key in (key for key in old_items if key not in new_items):
-            name = _names(part.item_name, full_old[key], languages)
-            changes.append(_entry(part.key, "removed", name))
-    return changes
+    return [matched.entry for matched in matched_changes(previous, current)]
 
 
 def describe(change: dict[str, Any], language: str | None) -> dict[str, Any]:

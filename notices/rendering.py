@@ -50,7 +50,7 @@ def public_urls(controller_slug: str, register_slug: str, language: str) -> dict
     kwargs = {"lang": language, "controller": controller_slug, "register": register_slug}
     return {
         name: reverse(f"notices:{name}", kwargs=kwargs)
-        for name in ("detail", "pdf", "json", "embed", "versions")
+        for name in ("detail", "pdf", "json", "embed", "versions", "feed")
     } | {
         "index": reverse("notices:index", kwargs={"lang": language, "controller": controller_slug}),
         "subscribe": reverse("subscriptions:subscribe", kwargs=kwargs),
@@ -64,10 +64,15 @@ def version_urls(controller_slug: str, register_slug: str, language: str, number
         "register": register_slug,
         "number": number,
     }
-    return {
+    urls = {
         "page": reverse("notices:version", kwargs=kwargs),
         "pdf": reverse("notices:version_pdf", kwargs=kwargs),
     }
+    if number > 1:
+        pair = {**kwargs, "old": number - 1, "new": number}
+        del pair["number"]
+        urls["compare"] = reverse("notices:compare", kwargs=pair)
+    return urls
 
 
 def _relative_luminance(color: str) -> float:

@@ -1,8 +1,9 @@
 import re
+from datetime import date
 
 from django.urls import path, register_converter
 
-from . import languages, views
+from . import history_views, languages, views
 
 
 class LanguageConverter:
@@ -19,6 +20,21 @@ class LanguageConverter:
 
 register_converter(LanguageConverter, "lang")
 
+
+class DateConverter:
+    """A calendar date written YYYY-MM-DD; 2026-02-30 matches nothing (a 404)."""
+
+    regex = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
+
+    def to_python(self, value: str) -> date:
+        return date.fromisoformat(value)  # ValueError: Django tries the next pattern
+
+    def to_url(self, value: date | str) -> str:
+        return value.isoformat() if isinstance(value, date) else value
+
+
+register_converter(DateConverter, "isodate")
+
 app_name = "notices"
 
 notice = "<lang:lang>/<slug:controller>/<slug:register>/"
@@ -32,4 +48,11 @@ urlpatterns = [
     path(f"{notice}versions/", views.changelog, name="versions"),
     path(f"{notice}versions/<int:number>/", views.detail, name="version"),
     path(f"{notice}versions/<int:number>/pdf/", views.pdf, name="version_pdf"),
+    path(f"{notice}compare/<int:old>...<int:new>/", history_views.compare, name="compare"),
+    path(f"{notice}feed.atom", history_views.notice_feed, name="feed"),
+    path(
+        "<lang:lang>/<slug:controller>/feed.atom", history_views.company_feed, name="company_feed"
+    ),
+    path(f"{notice}at/<isodate:day>/", history_views.in_force, name="at"),
+    path(f"{notice}at/<isodate:day>/notice.json", history_views.in_force_json, name="at_json"),
 ]

@@ -489,6 +489,12 @@ def test_publishes_two_dated_versions_of_every_register_and_prints_their_urls(se
             assert f"http://127.0.0.1:8000{url}" in output
             assert Client().get(url).status_code == 200
     assert "http://127.0.0.1:8000/sv/hyvinvointi/asiakasrekisteri/" in output
+    # Each register's last two versions compared, in its first language.
+    compare = "/fi/hyvinvointi/asiakasrekisteri/compare/1...2/"
+    assert f"http://127.0.0.1:8000{compare}" in output
+    page = Client().get(compare)
+    assert page.status_code == 200
+    assert "Kaikki henkilöstön tunnukset käyttävät kaksivaiheista tunnistautumista." in page.text
 
 
 @pytest.fixture

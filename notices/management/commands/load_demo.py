@@ -337,7 +337,7 @@ def summary_lines(result: DemoResult) -> list[str]:
                     },
                 )
                 lines.append(f"  {DEV_SERVER}{url}")
-    return lines + _announced_lines(published)
+    return lines + _comparison_lines(published) + _announced_lines(published)
 
 
 def _announced_lines(registers: list[Register]) -> list[str]:
@@ -362,6 +362,25 @@ def _announced_lines(registers: list[Register]) -> list[str]:
                 f"  {DEV_SERVER}{url}",
             ]
     return lines
+
+
+def _comparison_lines(registers: list[Register]) -> list[str]:
+    """Where to see what changed between each register's last two versions."""
+    lines = []
+    for register in registers:
+        numbers = list(register.versions.order_by("-number").values_list("number", flat=True)[:2])
+        if len(numbers) < 2:
+            continue
+        kwargs = {
+            "lang": languages.ordered(register.languages)[0],
+            "controller": register.controller.slug,
+            "register": register.slug,
+        }
+        url = reverse("notices:compare", kwargs={**kwargs, "old": numbers[1], "new": numbers[0]})
+        lines.append(f"  {DEV_SERVER}{url}")
+    if not lines:
+        return []
+    return ["", _("What changed between the last two versions:"), *lines]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,51 @@
+"""A notice with several published versions, for the comparison, feed and in-force tests.
+
+Publishing goes through the real service; only WeasyPrint is replaced by a blank
+PDF (``blank_pdfs``), since these tests read pages, feeds and redirects, not PDFs.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+import pytest
+from django.contrib.auth.models import User
+from pypdf import PdfWriter
+
+from notices.models import NoticeVersion, Recipient, Register, Source
+from tests.conftest import Tenant
+from tests.notices_factory import publish
+
+FIRST = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
+SECOND = datetime(2026, 9, 15, 9, 30, tzinfo=UTC)
+SUMMARY_2 = {"fi": "Uusi vastaanottaja.", "en": "A new recipient."}
+
+
+@pytest.fixture
+def blank_pdfs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Publishing stores a blank PDF instead of rendering one (a second a language)."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    blank = buffer.getvalue()
+    monkeypatch.setattr("notices.rendering.render_pdf", lambda html, **kwargs: blank)
+
+
+def publish_two(tenant: Tenant, register: Register, user: User) -> list[NoticeVersion]:
+    """Version 1, then version 2 with a purpose renamed, a recipient added, a source removed."""
+    first = publish(register, user, published_at=FIRST)
+    purpose = tenant.purpose
+    purpose.name_en = "Acme customer care relationship"
+    purpose.name_fi = "Acme asiakkuuden hoito"
+    purpose.save()
+    Recipient.objects.create(
+        register=register,
+        name_fi="Perintätoimisto",
+        name_sv="Inkassobyrå",
+        name_en="Debt collection agency",
+    )
+    Source.objects.filter(pk=tenant.source.pk).delete()
+    second = publish(register, user, summary=dict(SUMMARY_2), published_at=SECOND)
+    return [first, second]
