@@ -2,7 +2,7 @@ import re
 
 from django.urls import path, register_converter
 
-from . import languages, views
+from . import dpv_views, languages, views
 
 
 class LanguageConverter:
@@ -32,4 +32,10 @@ urlpatterns = [
     path(f"{notice}versions/", views.changelog, name="versions"),
     path(f"{notice}versions/<int:number>/", views.detail, name="version"),
     path(f"{notice}versions/<int:number>/pdf/", views.pdf, name="version_pdf"),
+]
+
+# The DPV (W3C Data Privacy Vocabulary) export, built from the stored snapshot.
+urlpatterns += [
+    path(f"{notice}dpv.jsonld", dpv_views.current, name="dpv"),
+    path(f"{notice}versions/<int:number>/dpv.jsonld", dpv_views.version, name="version_dpv"),
 ]
