@@ -15,7 +15,7 @@ closest parent concept is used (see ``SAFEGUARDS`` and the README). Every DPV
 term this module can write is listed in ``DPV_TERMS_FILE``, a list taken from
 DPV 2.3's published vocabulary; the tests check the output against it.
 
-Identifiers of the document's own nodes are absolute paths (``/fi/acme/…#purpose-3``),
+Identifiers of the document's own nodes are absolute paths (``/<lang>/<company>/…#purpose-3``),
 resolved against the address the document is fetched from, so the bytes do not
 depend on the host name.
 """
