@@ -150,6 +150,7 @@ class RegisterAdmin(TenantAdminMixin, TabbedTranslationAdmin):
             _("Automated decision-making and profiling"),
             {"fields": ["has_automated_decisions", "automated_decisions"]},
         ),
+        (_("Record of processing activities"), {"fields": ["joint_controllers"]}),
         (_("Publishing"), {"fields": ["languages"]}),
     ]
     inlines = list(PART_INLINES.values())

@@ -202,6 +202,14 @@ class Register(models.Model):
             "answered (normally within one month)."
         ),
     )
+    joint_controllers = ProseField(
+        _("joint controllers"),
+        blank=True,
+        help_text=_(
+            "Name and contact details of any controller that decides on this processing "
+            "together with yours (Art. 26). Shown in the record of processing activities."
+        ),
+    )
     supervisory_authority = models.ForeignKey(
         SupervisoryAuthority,
         on_delete=models.PROTECT,

@@ -41,6 +41,7 @@ class RegisterTranslation(TranslationOptions):
         "automated_decisions",
         "cookies_info",
         "rights_exercise",
+        "joint_controllers",
     )
     required_languages = DEFAULT_LANGUAGE
 

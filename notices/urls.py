@@ -5,6 +5,8 @@ from django.urls import path, register_converter
 
 from . import history_views, languages, views
 
+from . import dpv_views, languages, views
+
 
 class LanguageConverter:
     """A configured language code (settings.LANGUAGES) as the first part of the address."""
@@ -55,4 +57,10 @@ urlpatterns = [
     ),
     path(f"{notice}at/<isodate:day>/", history_views.in_force, name="at"),
     path(f"{notice}at/<isodate:day>/notice.json", history_views.in_force_json, name="at_json"),
+]
+
+# The DPV (W3C Data Privacy Vocabulary) export, built from the stored snapshot.
+urlpatterns += [
+    path(f"{notice}dpv.jsonld", dpv_views.current, name="dpv"),
+    path(f"{notice}versions/<int:number>/dpv.jsonld", dpv_views.version, name="version_dpv"),
 ]

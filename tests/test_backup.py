@@ -909,9 +909,10 @@ def test_a_file_that_is_not_a_backup_is_refused(world, db, tmp_path, content, co
 
 
 def test_a_truncated_file_is_refused_with_a_clear_message(world, db, tmp_path):
-    whole = world.files["hyvinvointi"].read_bytes()
+    whole = world.files["hyvinvointi"].read_text(encoding="utf-8")
     path = tmp_path / "truncated.json"
-    path.write_bytes(whole[: len(whole) // 2])
+    # Cut between characters: a cut inside one is refused as not UTF-8, another test's case.
+    path.write_text(whole[: len(whole) // 2], encoding="utf-8")
     before, files = row_counts(), stored_files(world.media)
 
     with translation.override("en"), pytest.raises(CommandError) as refused:

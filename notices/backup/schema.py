@@ -335,9 +335,14 @@ def entry_model(layout: Layout, **children: Any) -> type[BaseModel]:
     if layout.id:
         fields["id"] = (Id | None, None)
     for column in columns.columns(layout):
+        # A text that may be blank may be left out, as files written before it existed
+        # do (Register.joint_controllers); every other key is required.
+        optional = (
+            {"default_factory": dict} if column.kind is Kind.TEXT and column.field.blank else {}
+        )
         fields[attribute(column.key)] = (
             _column_type(layout.model, column),
-            Field(alias=column.key),
+            Field(alias=column.key, **optional),
         )
     for key, child in children.items():
         fields[key] = (list[child], ...)
