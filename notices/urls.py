@@ -3,9 +3,7 @@ from datetime import date
 
 from django.urls import path, register_converter
 
-from . import history_views, languages, views
-
-from . import dpv_views, languages, views
+from . import dpv_views, history_views, languages, views
 
 
 class LanguageConverter:
