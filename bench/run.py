@@ -329,7 +329,7 @@ def admin_rows(demo: dict[str, Any], scaled: dict[str, Any]) -> str:
     target = scaled["target_ms"]
     header = (
         f"{'who':<10} {'page':<28} {'demo ms':>8} {'queries':>7} {'scale ms':>8} "
-        f"{'queries':>7} {'target':>7} {'':>4} seq scans at scale"
+        f"{'CPU ms':>7} {'queries':>7} {'target':>7} {'':>5} seq scans at scale"
     )
     lines = [header, "-" * len(header)]
     small = {(r["who"], r["page"]): r for r in demo["pages"]}
@@ -339,8 +339,9 @@ def admin_rows(demo: dict[str, Any], scaled: dict[str, Any]) -> str:
         verdict = "ok" if r["ok"] and flat else "SLOW" if not r["ok"] else "GROWS"
         lines.append(
             f"{r['who']:<10} {r['page']:<28} {d.get('median_ms', 0):>8.1f} "
-            f"{d.get('queries', '-'):>7} {r['median_ms']:>8.1f} {r['queries']:>7} "
-            f"{f'<= {target:.0f}':>7} {verdict:>4} {', '.join(r.get('seq_scans', []))}"
+            f"{d.get('queries', '-'):>7} {r['median_ms']:>8.1f} {r['median_cpu_ms']:>7.1f} "
+            f"{r['queries']:>7} {f'<= {target:.0f}':>7} {verdict:>5} "
+            f"{', '.join(r.get('seq_scans', []))}"
         )
     return "\n".join(lines)
 
@@ -361,7 +362,8 @@ def admin_at_scale(project: Project, opts: argparse.Namespace, results: dict[str
         f"Admin at scale: {after['companies']} companies, {after['registers']} registers, "
         f"{after['versions']} versions, grown in {seeding['total_s']:.1f} s "
         f"(ANALYZE {seeding['analyze_s']:.1f} s; {seeding['pdf']}); median server time "
-        f"in-process, DEBUG off, as {scaled['member']['username']} and a superuser"
+        f"in-process, DEBUG off, as {scaled['member']['username']} and a superuser; "
+        f"load average {scaled['load_average'][0]:.1f} on {scaled['cpus']} CPUs"
     )
     if seeding["database"] != "postgresql":
         log(
