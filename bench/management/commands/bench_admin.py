@@ -31,6 +31,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.db import connection
+from django.db.models import Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
@@ -251,15 +252,25 @@ def measure(client: Client, page: Page, requests: int, explain_plans: bool) -> d
 
 
 def chosen_company() -> tuple[Controller, Register]:
-    """The newest company with a published register, and that register."""
+    """The newest copy of the company bench_scale copies (or that company), and its register.
+
+    bench_scale copies the first company by address name that has a published
+    register, as ``<slug>-<n>``: on the demo this is that company itself, at
+    scale its newest copy, so both sizes measure the same register's pages.
+    """
+    published = Register.objects.filter(versions__isnull=False).select_related("controller")
+    first = published.order_by("controller__slug", "pk").first()
+    if first is None:
+        raise CommandError("No company has a published register: did load_demo run?")
+    slug = first.controller.slug
     register = (
-        Register.objects.filter(versions__isnull=False)
-        .select_related("controller")
-        .order_by("-controller_id", "pk")
+        published.filter(
+            Q(controller__slug=slug) | Q(controller__slug__startswith=f"{slug}-"),
+            slug=first.slug,
+        )
+        .order_by("-controller_id")
         .first()
     )
-    if register is None:
-        raise CommandError("No company has a published register: did load_demo run?")
     return register.controller, register
 
 
