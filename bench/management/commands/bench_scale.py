@@ -44,12 +44,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from bench.management.base import JsonResultCommand
+from bench.management.base import JsonResultCommand, valid_business_ids
 from controllers.models import AuditEvent, ContactPerson, Controller, Membership
 from notices.models import NoticeRendering, NoticeVersion, Processor, Register
 from notices.parts import PARTS
@@ -148,20 +147,12 @@ def copy_m2m(m2m: Any, rows: list[models.Model], units: list[Maps]) -> None:
     through.objects.bulk_create(new_rows, batch_size=1000)
 
 
-def business_ids(start: int) -> Iterator[str]:
-    """Unused business IDs that the model's own validators accept (the rule stays there)."""
+def business_ids(after: int) -> Iterator[str]:
+    """Unused business IDs that the model's own validators accept."""
     used = set(Controller.objects.values_list("business_id", flat=True))
-    field_ = Controller._meta.get_field("business_id")
-    for number in range(start, start + 10 * MAX_COMPANIES):
-        for check in range(10):
-            candidate = f"{number:07d}-{check}"
-            try:
-                field_.run_validators(candidate)
-            except ValidationError:
-                continue
-            if candidate not in used:
-                yield candidate
-            break
+    for candidate, _number in valid_business_ids(after, 10 * MAX_COMPANIES):
+        if candidate not in used:
+            yield candidate
 
 
 def adjusted_snapshot(source: Source, company: Controller, register: Register) -> dict[str, Any]:
