@@ -35,7 +35,7 @@ from notices.models import (
     Transfer,
 )
 from notices.snapshot import build_snapshot, content_hash
-from tests.conftest import Tenant, login
+from tests.conftest import Tenant, login, make_user
 from tests.test_admin_lists import add_companies
 
 
@@ -53,7 +53,7 @@ def queries_of(client: Client, page: Page) -> int:
     return len(queries)
 
 
-def add_versions(register: Register, n: int) -> None:
+def add_versions(register: Register, n: int, publisher: User | None = None) -> None:
     """``n`` more published versions of ``register``, with an audit event each."""
     snapshot = build_snapshot(register)
     start = register.versions.count()
@@ -63,6 +63,7 @@ def add_versions(register: Register, n: int) -> None:
             number=number,
             published_at=timezone.now(),
             summary={},
+            published_by=publisher,
             snapshot=snapshot,
             content_hash=content_hash(snapshot),
         )
@@ -75,14 +76,16 @@ def test_member_pages_do_not_grow_with_companies_and_versions(
     register: Register, paula: User, acme: Tenant, beta: Tenant
 ):
     client = login(paula)
-    add_versions(register, 1)
+    add_versions(register, 1, paula)
     pages = member_pages(acme.controller, register)
     # Once first: the content types and the like are cached on first use.
     for page in pages:
         queries_of(client, page)
     few = {page.name: queries_of(client, page) for page in pages}
     add_companies(10)
-    add_versions(register, 9)
+    # Each by another publisher: the editor lists versions with their publishers.
+    for i in range(9):
+        add_versions(register, 1, make_user(f"publisher{i}"))
     many = {page.name: queries_of(client, page) for page in pages}
     assert Controller.objects.count() == 12
     assert register.versions.count() == 10
