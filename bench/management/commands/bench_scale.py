@@ -198,7 +198,9 @@ def copy_users(source: Source, companies: list[Controller], units: list[Maps]) -
     return users
 
 
-def copy_registers(source: Source, companies: list[Controller], units: list[Maps], count: int):  # type: ignore[no-untyped-def]
+def copy_registers(
+    source: Source, units: list[Maps], count: int
+) -> tuple[list[Maps], list[Register]]:
     """``count`` copies of the source register per company, with every part; their maps."""
     register_units, registers = [], []
     for unit in units:
@@ -302,7 +304,7 @@ def copy_companies(
         for model in (ContactPerson, Processor):
             copy_rows(model, source.rows[model], units)
         copy_users(source, companies, units)
-        register_units, copied = copy_registers(source, companies, units, registers)
+        register_units, copied = copy_registers(source, units, registers)
         copy_renderings(source, copy_versions(source, register_units, copied, versions))
         copy_events(source, units, register_units)
 
