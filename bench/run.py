@@ -16,7 +16,12 @@ happens in a throw-away directory with production-like settings (DEBUG off):
 4. ``manage.py bench_profile``: the notice page in-process (WSGI handler,
    queries, middleware, database connection reuse), to explain the gap
    between page and static;
-5. print a table and write ``bench/results/latest.json``.
+5. print a table and write ``bench/results/latest.json``;
+6. the admin at scale: ``manage.py bench_admin`` (each admin page a member and
+   a superuser use, in-process: median time and queries) on the demo, then
+   ``manage.py bench_scale`` grows the database to ``--scale`` companies and
+   ``bench_admin`` runs again. These figures need PostgreSQL
+   (``BENCH_DATABASE_URL``); on SQLite they are indicative only.
 """
 
 from __future__ import annotations
@@ -385,6 +390,59 @@ def print_report(
         log(profile["profile_tottime"].rstrip())
 
 
+# --- The admin at scale (bench_scale, bench_admin) ------------------------------------------
+
+
+def admin_rows(demo: dict[str, Any], scaled: dict[str, Any]) -> str:
+    """Each admin page at the demo's size and at scale, against the 300 ms target."""
+    target = scaled["target_ms"]
+    header = (
+        f"{'who':<10} {'page':<28} {'demo ms':>8} {'queries':>7} {'scale ms':>8} "
+        f"{'CPU ms':>7} {'queries':>7} {'target':>7} {'':>5} seq scans at scale"
+    )
+    lines = [header, "-" * len(header)]
+    small = {(r["who"], r["page"]): r for r in demo["pages"]}
+    for r in scaled["pages"]:
+        d = small.get((r["who"], r["page"]), {})
+        flat = d.get("queries") == r["queries"]
+        verdict = "ok" if r["ok"] and flat else "SLOW" if not r["ok"] else "GROWS"
+        lines.append(
+            f"{r['who']:<10} {r['page']:<28} {d.get('median_ms', 0):>8.1f} "
+            f"{d.get('queries', '-'):>7} {r['median_ms']:>8.1f} {r['median_cpu_ms']:>7.1f} "
+            f"{r['queries']:>7} {f'<= {target:.0f}':>7} {verdict:>5} "
+            f"{', '.join(r.get('seq_scans', []))}"
+        )
+    return "\n".join(lines)
+
+
+def admin_at_scale(project: Project, opts: argparse.Namespace, results: dict[str, Any]) -> None:
+    """The admin pages on the demo, then on ``--scale`` companies grown by bench_scale."""
+    args = [f"--requests={opts.admin_requests}"]
+    log(f"bench: admin pages on the demo ({opts.admin_requests} requests each) ...")
+    demo = project.manage_json("bench_admin", "--force", *args)
+    log(f"bench: growing the database to {opts.scale} companies (bench_scale) ...")
+    seeding = project.manage_json("bench_scale", "--force", f"--companies={opts.scale}")
+    log(f"bench: admin pages at {opts.scale} companies ...")
+    scaled = project.manage_json("bench_admin", "--force", *args)
+    results["admin_scale"] = {"seeding": seeding, "demo": demo, "scale": scaled}
+    after = seeding["after"]
+    log("")
+    log(
+        f"Admin at scale: {after['companies']} companies, {after['registers']} registers, "
+        f"{after['versions']} versions, grown in {seeding['total_s']:.1f} s "
+        f"(ANALYZE {seeding['analyze_s']:.1f} s; {seeding['pdf']}); median server time "
+        f"in-process, DEBUG off, as {scaled['member']['username']} and a superuser; "
+        f"load average {scaled['load_average'][0]:.1f} on {scaled['cpus']} CPUs"
+    )
+    if seeding["database"] != "postgresql":
+        log(
+            "NOTE: the scale figures and EXPLAINs need PostgreSQL "
+            "(BENCH_DATABASE_URL=postgres://...); this run used "
+            f"{seeding['database']}, so they are indicative only"
+        )
+    log(admin_rows(demo, scaled))
+
+
 # --- Main -----------------------------------------------------------------------------------
 
 
@@ -401,6 +459,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--no-edge", action="store_true", help="skip the edge proxy (Debian's nginx) figures"
     )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=1000,
+        help="companies for the admin-at-scale figures (3 registers x 3 versions each)",
+    )
+    parser.add_argument("--admin-requests", type=int, default=10, help="timed requests a page")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument(
@@ -412,11 +477,14 @@ def parse_args() -> argparse.Namespace:
     if opts.smoke:
         opts.connections, opts.duration, opts.warmup = 4, 1.0, 0.5
         opts.publish_runs, opts.profile_requests = 1, 30
+        opts.scale, opts.admin_requests = 12, 2
     opts.connections = max(1, min(opts.connections, 256))
     opts.duration = max(0.5, min(opts.duration, 600.0))
     opts.warmup = max(0.0, min(opts.warmup, 60.0))
     opts.publish_runs = max(1, min(opts.publish_runs, 50))
     opts.profile_requests = max(10, min(opts.profile_requests, 5000))
+    opts.scale = max(1, min(opts.scale, 20_000))
+    opts.admin_requests = max(1, min(opts.admin_requests, 100))
     return opts
 
 
@@ -477,6 +545,7 @@ def run_bench(opts: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> i
         )
     results["findings"] = notes
     print_report(publish, rows, notes, profile, opts)
+    admin_at_scale(project, opts, results)
     opts.output.parent.mkdir(parents=True, exist_ok=True)
     opts.output.write_text(json.dumps(results, indent=2, default=str) + "\n")
     log(f"\nbench: results written to {opts.output}")

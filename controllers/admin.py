@@ -19,6 +19,7 @@ admin.site.index_title = _("Describe your processing")
 class ControllerAdmin(TenantAdminMixin, TabbedTranslationAdmin):
     members_can_add = False
     members_can_delete = False
+    superuser_ordering = ("name",)  # the index controller_name
     list_display = ["name", "business_id", "slug", "city", "email"]
     search_fields = ["name", "business_id", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -78,6 +79,7 @@ class AuditEventAdmin(TenantAdminMixin, admin.ModelAdmin):
     # A date filter rather than a date_hierarchy: the hierarchy's bar lists the
     # years, months or days that have events, which scans every company's events.
     list_filter = ["controller", "action", "created_at"]
+    superuser_ordering = ("-created_at", "-pk")  # the index on created_at
     list_select_related = ["controller", "content_type"]
     search_fields = ["object_repr", "username", "details", "controller__name"]
     fields = [

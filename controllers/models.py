@@ -84,6 +84,8 @@ class Controller(models.Model):
         verbose_name = _("controller")
         verbose_name_plural = _("controllers")
         ordering = ["name"]
+        # A superuser's company list is ordered by name, one page at a time.
+        indexes = [models.Index(fields=["name"], name="controller_name")]
 
     def __str__(self) -> str:
         return self.name

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from argparse import ArgumentParser
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from controllers.models import Controller, Membership
@@ -73,3 +75,20 @@ def publisher_of(controller: Controller) -> Any:
 def summary_in_every_language(text: str) -> dict[str, str]:
     """A change summary for each configured language (publishing needs one per language)."""
     return {code: text for code, _name in settings.LANGUAGES}
+
+
+def valid_business_ids(after: int, count: int) -> Iterator[tuple[str, int]]:
+    """Business IDs numbered after ``after`` that the model accepts, with their numbers.
+
+    The check digit is found by asking the field's validators rather than
+    computing it here, so the rule stays defined in one place.
+    """
+    business_id = Controller._meta.get_field("business_id")
+    for number in range(after + 1, after + count):
+        for check in range(10):
+            candidate = f"{number:07d}-{check}"
+            try:
+                business_id.run_validators(candidate)
+            except ValidationError:
+                continue
+            yield candidate, number

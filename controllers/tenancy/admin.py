@@ -194,6 +194,20 @@ class TenantAdminMixin(_ChangeTitleMixin, AuditedAdminMixin, _TenantAdminBase):
 
     form = TenantModelForm
 
+    # A superuser's list covers every company. Its page counts the rows it shows
+    # but not the whole table a second time ("N results (M total)"), and, when no
+    # column is chosen, is ordered by an index of the table itself: the models'
+    # own orderings go across tables (``controller__name``), which sorts every
+    # row of every company before the first page is cut. A member's list keeps
+    # the model's ordering: it holds one company's rows.
+    show_full_result_count = False
+    superuser_ordering: tuple[str, ...] = ("-pk",)
+
+    def get_ordering(self, request):  # type: ignore[no-untyped-def]
+        if request.user.is_superuser and self.superuser_ordering:
+            return list(self.superuser_ordering)
+        return super().get_ordering(request)
+
     def audit_controller(self, obj: models.Model) -> int | None:
         return controller_id_of(obj) if is_tenant_model(type(obj)) else None
 

@@ -27,11 +27,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from bench.management.base import JsonResultCommand, publisher_of, summary_in_every_language
+from bench.management.base import (
+    JsonResultCommand,
+    publisher_of,
+    summary_in_every_language,
+    valid_business_ids,
+)
 from controllers.models import Controller
 from notices.models import NoticeVersion, Register
 from notices.services import notice_publish
@@ -62,21 +66,10 @@ def free_slug(base: str, number: int) -> str:
 
 
 def free_business_id(after: int) -> tuple[str, int]:
-    """An unused business ID that the model's own validators accept, and its number.
-
-    The check digit is found by asking the field's validators rather than
-    computing it here, so the rule stays defined in one place.
-    """
-    business_id = Controller._meta.get_field("business_id")
-    for number in range(after + 1, after + 10_000):
-        for check in range(10):
-            candidate = f"{number:07d}-{check}"
-            try:
-                business_id.run_validators(candidate)
-            except ValidationError:
-                continue
-            if not Controller.objects.filter(business_id=candidate).exists():
-                return candidate, number
+    """An unused business ID that the model's own validators accept, and its number."""
+    for candidate, number in valid_business_ids(after, 10_000):
+        if not Controller.objects.filter(business_id=candidate).exists():
+            return candidate, number
     raise CommandError("No free business ID found for a copy.")
 
 
