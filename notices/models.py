@@ -759,6 +759,11 @@ class NoticeVersion(models.Model):
     changes = models.JSONField(_("changes"), default=list)
     snapshot = models.JSONField(_("content"))
     content_hash = models.CharField(_("content hash"), max_length=64)
+    # The signed record of what was published (notices/chain.py, docs/verifying-notices.md).
+    record = models.JSONField(_("record"), null=True, blank=True)
+    record_hash = models.CharField(_("record hash"), max_length=64, blank=True)
+    signature = models.CharField(_("signature"), max_length=100, blank=True)
+    key_id = models.CharField(_("signing key"), max_length=32, blank=True)
 
     class Meta:
         verbose_name = _("published version")

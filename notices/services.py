@@ -17,6 +17,7 @@ from controllers.audit import audit_record
 from controllers.models import AuditEvent
 from controllers.tenancy import can_publish, is_member
 
+from .chain import seal_version
 from .changes import compute_changes
 from .completeness import Problem, check_completeness
 from .models import NoticeRendering, NoticeVersion, Register, RegisterRight, Right
@@ -154,6 +155,7 @@ def _publish_locked(
         )
         for language in snapshot["languages"]:
             _store_rendering(version, snapshot, language, info, history, stored)
+        seal_version(version)
         audit_record(
             user=user,
             controller=locked.controller_id,
