@@ -20,7 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -272,15 +272,31 @@ def _signature_problem(
     return None
 
 
-def verify_chain(versions: Iterable[NoticeVersion]) -> list[Break]:
+def verify_chain(versions: Iterable[NoticeVersion], *, sign_missing: bool = False) -> ChainResult:
     """``verify_record`` for one register's versions in number order, linked one to the next.
 
     The first must name no previous record and each next one its predecessor's
-    record hash: a version removed, inserted or renumbered breaks the link.
+    record hash: a version removed, inserted or renumbered breaks the link. With
+    ``sign_missing``, an unsigned record whose every hash checks is signed with
+    the current key (records written by migration 0006 without a key).
     """
-    breaks: list[Break] = []
+    result = ChainResult()
     previous: str | None = None
+    key = signing_keys.signing_key() if sign_missing else None
     for version in versions:
-        breaks += verify_record(version, previous=previous)
+        breaks = verify_record(version, previous=previous)
+        if key is not None and not version.signature and [b.part for b in breaks] == ["signature"]:
+            sign_record(version, key)
+            result.signed += 1
+            breaks = []
+        result.versions += 1
+        result.breaks += breaks
         previous = version.record_hash or None
-    return breaks
+    return result
+
+
+@dataclass
+class ChainResult:
+    versions: int = 0
+    signed: int = 0
+    breaks: list[Break] = field(default_factory=list)

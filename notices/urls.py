@@ -2,7 +2,7 @@ import re
 
 from django.urls import path, register_converter
 
-from . import languages, views
+from . import chain_views, languages, views
 
 
 class LanguageConverter:
@@ -32,4 +32,6 @@ urlpatterns = [
     path(f"{notice}versions/", views.changelog, name="versions"),
     path(f"{notice}versions/<int:number>/", views.detail, name="version"),
     path(f"{notice}versions/<int:number>/pdf/", views.pdf, name="version_pdf"),
+    path(f"{notice}manifest.json", chain_views.manifest, name="manifest"),
+    path(".well-known/notice-signing-keys.json", chain_views.signing_keys, name="signing_keys"),
 ]
