@@ -95,13 +95,31 @@ def sign_record(version: Any, key: Ed25519PrivateKey) -> None:
     )
 
 
+def write_record(version: Any, previous: str | None) -> None:
+    """Compute and save the record of ``version`` (also a migration's historical model).
+
+    The record takes the hashes kept at publishing (``content_hash``, each
+    rendering's ``html_hash`` and ``pdf_hash``) and hashes the other stored texts.
+    """
+    renderings = version.renderings.order_by("language")
+    version.record = build_record(
+        version=version,
+        content=version.content_hash,
+        renderings={r.language: rendering_hashes(r, r.pdf_hash) for r in renderings},
+        previous=previous,
+    )
+    version.record_hash = record_hash(version.record)
+    type(version).objects.filter(pk=version.pk).update(
+        record=version.record, record_hash=version.record_hash
+    )
+
+
 def seal_version(version: NoticeVersion) -> None:
     """Write and sign the record of ``version``, just published, in its transaction.
 
     Called last in the publishing transaction, after every language is stored:
-    the record takes the hashes computed while storing (``content_hash``,
-    ``html_hash``, ``pdf_hash``) and those of the other stored texts, and links to
-    the previous version's record. Without a signing key publishing is refused
+    the record takes the hashes computed while storing and links to the previous
+    version's record. Without a signing key publishing is refused
     (ImproperlyConfigured), so no unsigned version is ever published.
     """
     key = signing_keys.signing_key()
@@ -114,17 +132,7 @@ def seal_version(version: NoticeVersion) -> None:
         .values_list("record_hash", flat=True)
         .first()
     )
-    renderings = NoticeRendering.objects.filter(version=version).order_by("language")
-    version.record = build_record(
-        version=version,
-        content=version.content_hash,
-        renderings={r.language: rendering_hashes(r, r.pdf_hash) for r in renderings},
-        previous=previous,
-    )
-    version.record_hash = record_hash(version.record)
-    NoticeVersion.objects.filter(pk=version.pk).update(
-        record=version.record, record_hash=version.record_hash
-    )
+    write_record(version, previous)
     sign_record(version, key)
 
 

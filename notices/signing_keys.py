@@ -36,9 +36,10 @@ def key_id(key: Ed25519PublicKey) -> str:
 
 
 def generate_key_file(path: Path) -> Ed25519PrivateKey:
-    """A new key written to ``path`` as unencrypted PKCS#8 PEM, readable by its owner only."""
-    from .management.commands.export_controller import write_private_file
+    """A new key written to ``path`` as unencrypted PKCS#8 PEM, readable by its owner only.
 
+    The file is created exclusively: an existing key is never overwritten.
+    """
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(
         serialization.Encoding.PEM,
@@ -46,7 +47,9 @@ def generate_key_file(path: Path) -> Ed25519PrivateKey:
         serialization.NoEncryption(),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_private_file(path, pem)
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(handle, "wb") as output:
+        output.write(pem)
     return key
 
 

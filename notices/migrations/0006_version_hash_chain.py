@@ -21,15 +21,7 @@ def seal_published_versions(apps, schema_editor):
         key = None  # a key configured but not made yet: sign later with --sign-missing
     previous = {}
     for version in NoticeVersion.objects.order_by("register_id", "number").iterator():
-        renderings = version.renderings.order_by("language")
-        version.record = chain.build_record(
-            version=version,
-            content=version.content_hash,
-            renderings={r.language: chain.rendering_hashes(r, r.pdf_hash) for r in renderings},
-            previous=previous.get(version.register_id),
-        )
-        version.record_hash = chain.record_hash(version.record)
-        version.save(update_fields=["record", "record_hash"])
+        chain.write_record(version, previous.get(version.register_id))
         previous[version.register_id] = version.record_hash
         if key is not None:
             chain.sign_record(version, key)
