@@ -425,3 +425,13 @@ def test_verify_record_checks_a_restored_version_before_it_is_saved(versions):
         "previous",
     }
     assert all(b.version == "acme/customers v2" for b in found)
+
+
+def test_a_snapshot_stripped_of_its_shape_is_reported_not_a_crash(versions):
+    NoticeVersion.objects.filter(number=1).update(snapshot={"languages": []})
+
+    code, output = verify()
+
+    assert code == 1
+    assert "?/? v1 content: What is stored now does not match the signed record." in output
+    assert "acme/customers v2" not in output
