@@ -28,12 +28,14 @@ COPY . .
 RUN SECRET_KEY=build-only python manage.py compilemessages -v0 \
     && SECRET_KEY=build-only python manage.py collectstatic --noinput -v0
 
-# Uploaded files live on a volume; a new named volume takes this directory's owner.
+# Uploaded files live on a volume, and so does the key that signs published versions
+# (docs/verifying-notices.md); a new named volume takes its directory's owner.
 RUN useradd --system --user-group --home-dir /app --shell /usr/sbin/nologin app \
-    && mkdir -p /data/media \
-    && chown app:app /data/media
+    && mkdir -p /data/media /data/keys \
+    && chown app:app /data/media /data/keys \
+    && chmod 700 /data/keys
 USER app
-VOLUME ["/data/media"]
+VOLUME ["/data/media", "/data/keys"]
 
 EXPOSE 8000
 ENTRYPOINT ["/app/docker/entrypoint.sh"]

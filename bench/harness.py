@@ -69,6 +69,11 @@ class Project:
         return self.tmp / "commands.log"
 
     @property
+    def signing_key(self) -> Path:
+        """The throw-away key that signs what the demo publishes (made by ``set_up``)."""
+        return self.tmp / "notice-signing-key.pem"
+
+    @property
     def static_root(self) -> Path:
         return self.tmp / "static"
 
@@ -82,6 +87,7 @@ class Project:
             ALLOWED_HOSTS="127.0.0.1,localhost",
             DATABASE_URL=self.database_url,
             MEDIA_ROOT=str(self.tmp / "media"),
+            NOTICE_SIGNING_KEY_FILE=str(self.signing_key),
             STATIC_ROOT=str(self.static_root),
             LOG_LEVEL="WARNING",
             PYTHONUNBUFFERED="1",
@@ -123,6 +129,8 @@ class Project:
 
     def set_up(self) -> dict[str, float]:
         """migrate, collectstatic, compilemessages (if needed), the demo; seconds for each."""
+        if not self.signing_key.exists():
+            self.manage("generate_signing_key", str(self.signing_key))
         seconds = {
             "migrate_s": self.manage("migrate", "--noinput", "-v0"),
             "collectstatic_s": self.manage("collectstatic", "--noinput", "-v0"),

@@ -187,6 +187,18 @@ LOGO_MAX_BYTES = envint("LOGO_MAX_BYTES", 512 * 1024)
 LOGO_MAX_DIMENSION = envint("LOGO_MAX_DIMENSION", 2000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# The Ed25519 key that signs each published version's record (notices/chain.py,
+# docs/verifying-notices.md): a PEM file (PKCS#8) readable by the service only.
+# Without one, publishing is refused when DEBUG is off (`check --deploy` warns);
+# a local run (DEBUG) makes a throw-away key under var/ the first time it needs one.
+# Retired keys' public halves (PEM blocks, one after another) stay published at
+# /.well-known/notice-signing-keys.json so records signed with them stay verifiable.
+NOTICE_SIGNING_KEY_FILE = os.environ.get("NOTICE_SIGNING_KEY_FILE") or (
+    str(BASE_DIR / "var" / "notice-signing-key-dev.pem") if DEBUG else ""
+)
+NOTICE_SIGNING_KEY_GENERATE = DEBUG
+NOTICE_SIGNING_RETIRED_KEYS_FILE = os.environ.get("NOTICE_SIGNING_RETIRED_KEYS_FILE", "")
+
 # Production hardening; `manage.py check --deploy` must pass with DEBUG off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -773,6 +773,12 @@ class NoticeVersion(models.Model):
     # (notices.in_force decides which version is current). Empty: in force when published.
     effective_at = models.DateTimeField(_("in force from"), null=True, blank=True)
 
+    # The signed record of what was published (notices/chain.py, docs/verifying-notices.md).
+    record = models.JSONField(_("record"), null=True, blank=True)
+    record_hash = models.CharField(_("record hash"), max_length=64, blank=True)
+    signature = models.CharField(_("signature"), max_length=100, blank=True)
+    key_id = models.CharField(_("signing key"), max_length=32, blank=True)
+
     class Meta:
         verbose_name = _("published version")
         verbose_name_plural = _("published versions")

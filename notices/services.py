@@ -17,6 +17,7 @@ from controllers.audit import audit_record
 from controllers.models import AuditEvent
 from controllers.tenancy import can_publish, is_member
 
+from .chain import seal_version
 from .changes import compute_changes
 from .completeness import Problem, check_completeness
 from .models import NoticeRendering, NoticeVersion, Register, RegisterRight, Right
@@ -176,6 +177,7 @@ def _publish_locked(
         renderings = render_languages(snapshot, info, history)
         for language, rendered in zip(snapshot["languages"], renderings, strict=True):
             _store_rendering(version, snapshot, language, rendered, stored)
+        seal_version(version)
         audit_record(
             user=user,
             controller=locked.controller_id,

@@ -3,7 +3,7 @@ from datetime import date
 
 from django.urls import path, register_converter
 
-from . import dpv_views, history_views, languages, views
+from . import chain_views, dpv_views, history_views, languages, views
 
 
 class LanguageConverter:
@@ -61,4 +61,6 @@ urlpatterns = [
 urlpatterns += [
     path(f"{notice}dpv.jsonld", dpv_views.current, name="dpv"),
     path(f"{notice}versions/<int:number>/dpv.jsonld", dpv_views.version, name="version_dpv"),
+    path(f"{notice}manifest.json", chain_views.manifest, name="manifest"),
+    path(".well-known/notice-signing-keys.json", chain_views.signing_keys, name="signing_keys"),
 ]

@@ -70,6 +70,20 @@ def _shared_catalogues(request: pytest.FixtureRequest) -> None:
         SWEDISH_CATALOGUE_MIGRATION.fill_swedish_catalogues(django_apps, None)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _throw_away_signing_key(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Tests publish with a key made for this run (production sets NOTICE_SIGNING_KEY_FILE)."""
+    from django.test import override_settings
+
+    path = tmp_path_factory.mktemp("signing") / "notice-signing-key.pem"
+    with override_settings(
+        NOTICE_SIGNING_KEY_FILE=str(path),
+        NOTICE_SIGNING_KEY_GENERATE=True,
+        NOTICE_SIGNING_RETIRED_KEYS_FILE="",
+    ):
+        yield path
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     """Hashing passwords properly takes a third of a second each; tests need no secrecy."""
