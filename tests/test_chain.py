@@ -36,7 +36,7 @@ FIRST = datetime(2025, 1, 15, 9, 0, tzinfo=UTC)
 SECOND = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
 THIRD = datetime(2025, 9, 1, 9, 0, tzinfo=UTC)
 ROOT = "/{lang}/acme/customers/"
-MIGRATION = importlib.import_module("notices.migrations.0006_version_hash_chain")
+MIGRATION = importlib.import_module("notices.migrations.0008_version_hash_chain")
 
 
 def verify(*args: str) -> tuple[int, str]:
