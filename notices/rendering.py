@@ -1,8 +1,15 @@
-"""Turn a snapshot into the page, embed, change log, JSON and PDF of one language.
+"""Turn a snapshot into the page, embed, JSON and PDF of one language, and a
+register's change log.
 
 One template set serves the web page and the PDF (print CSS), so the two never
-drift apart. Rendering reads only the snapshot and the version history passed
+drift apart. Rendering reads only the snapshot and the change-log entries passed
 in: the same inputs always give the same bytes.
+
+A version's own renderings show only its own entry (its summary and change list)
+and link to the register's change log; the change log, built from every
+version's own entry, is rendered once per register and language at each publish
+(``RegisterChangelog``). So what a version stores does not grow with the number
+of versions before it.
 """
 
 from __future__ import annotations
@@ -39,16 +46,21 @@ class VersionInfo:
 class Rendered:
     html: str
     embed_html: str
-    changelog_html: str
     json: str
     pdf: bytes = field(repr=False)
+
+
+@dataclass
+class RenderedChangelog:
+    html: str
+    json: str
 
 
 def public_urls(controller_slug: str, register_slug: str, language: str) -> dict[str, str]:
     kwargs = {"lang": language, "controller": controller_slug, "register": register_slug}
     return {
         name: reverse(f"notices:{name}", kwargs=kwargs)
-        for name in ("detail", "pdf", "json", "embed", "versions")
+        for name in ("detail", "pdf", "json", "embed", "versions", "changelog_json")
     } | {
         "index": reverse("notices:index", kwargs={"lang": language, "controller": controller_slug})
     }
@@ -144,7 +156,11 @@ def context(
     history: list[dict[str, Any]],
     mode: str,
 ) -> dict[str, Any]:
-    """The template context of one language of a notice (call inside translation.override)."""
+    """The template context of one language of a notice (call inside translation.override).
+
+    ``history`` is the change-log entries shown: a version's own entry in its
+    notice, every version's on the change-log page, none in a draft preview.
+    """
     controller_slug = snapshot["controller"]["slug"]
     register_slug = snapshot["register"]["slug"]
     notice = localize(snapshot, language)
@@ -176,16 +192,33 @@ def context(
     }
 
 
+def _json_entry(entry: dict[str, Any], language: str) -> dict[str, Any]:
+    """One version's change-log entry as JSON: the same in notice.json and changes.json."""
+    return {
+        "version": entry["number"],
+        "published_at": entry["published_at"].isoformat(),
+        "summary": _in_language(entry["summary"], language),
+        "changes": [change_list.describe(c, language) for c in entry["changes"]],
+    }
+
+
 def notice_json(
-    snapshot: dict[str, Any], language: str, version: VersionInfo, history: list[dict[str, Any]]
+    snapshot: dict[str, Any], language: str, version: VersionInfo, own: dict[str, Any]
 ) -> str:
-    """The machine-readable notice of one language (documented in the README)."""
+    """The machine-readable notice of one language (documented in the README).
+
+    ``own`` is this version's change-log entry; the whole history is in the
+    register's change-log JSON at the ``changelog`` address.
+    """
     notice = localize(snapshot, language)
+    slugs = (snapshot["controller"]["slug"], snapshot["register"]["slug"])
     document = {
         "format": "tietosuoja-notice",
+        # 3: "changes" is this version's own entry, no longer every version's
+        # (those are in the change-log JSON at "changelog").
         # 2: change-list sections are the registry's keys (contact_person,
         # supervisory_authority); 1 said "contact" and reported the authority as "register".
-        "format_version": 2,
+        "format_version": 3,
         "language": language,
         "version": version.number,
         "published_at": version.published_at.isoformat(),
@@ -196,15 +229,24 @@ def notice_json(
         "contact_person": notice["contact_person"],
         **{part.key: notice[part.key] for part in PARTS},
         "supervisory_authority": notice["supervisory_authority"],
-        "changes": [
-            {
-                "version": entry["number"],
-                "published_at": entry["published_at"].isoformat(),
-                "summary": _in_language(entry["summary"], language),
-                "changes": [change_list.describe(c, language) for c in entry["changes"]],
-            }
-            for entry in history
-        ],
+        "changes": _json_entry(own, language),
+        "changelog": public_urls(*slugs, language)["changelog_json"],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False)
+
+
+def changelog_json(
+    snapshot: dict[str, Any], language: str, version: VersionInfo, history: list[dict[str, Any]]
+) -> str:
+    """The register's change log as JSON: every version's own entry, newest first."""
+    document = {
+        "format": "tietosuoja-changelog",
+        "format_version": 1,
+        "language": language,
+        "version": version.number,
+        "published_at": version.published_at.isoformat(),
+        "first_published_at": version.first_published_at.isoformat(),
+        "versions": [_json_entry(entry, language) for entry in history],
     }
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False)
 
@@ -213,9 +255,10 @@ def render_language(
     snapshot: dict[str, Any],
     language: str,
     version: VersionInfo,
-    history: list[dict[str, Any]],
+    own: dict[str, Any],
 ) -> Rendered:
-    """Every public form of one language of a version."""
+    """Every public form of one language of a version, showing its own entry ``own``."""
+    history = [own]
     with translation.override(language), timezone.override("Europe/Helsinki"):
         page = render_to_string(
             "notices/notice.html", context(snapshot, language, version, history, "page")
@@ -223,16 +266,32 @@ def render_language(
         embed = render_to_string(
             "notices/embed.html", context(snapshot, language, version, history, "embed")
         )
-        changelog = render_to_string(
-            "notices/changelog.html", context(snapshot, language, version, history, "page")
-        )
         pdf_html = render_to_string(
             "notices/notice.html", context(snapshot, language, version, history, "pdf")
         )
-        document = notice_json(snapshot, language, version, history)
+        document = notice_json(snapshot, language, version, own)
     logo = snapshot["controller"]["logo"]
     pdf = render_pdf(pdf_html, media_files=[logo] if logo else [])
-    return Rendered(html=page, embed_html=embed, changelog_html=changelog, json=document, pdf=pdf)
+    return Rendered(html=page, embed_html=embed, json=document, pdf=pdf)
+
+
+def render_changelog(
+    snapshot: dict[str, Any],
+    language: str,
+    version: VersionInfo,
+    history: list[dict[str, Any]],
+) -> RenderedChangelog:
+    """The register's change-log page and JSON of one language, as of ``version``.
+
+    ``snapshot`` is the latest version's (names, brand, languages); ``history``
+    every version's own entry, newest first.
+    """
+    with translation.override(language), timezone.override("Europe/Helsinki"):
+        page = render_to_string(
+            "notices/changelog.html", context(snapshot, language, version, history, "page")
+        )
+        document = changelog_json(snapshot, language, version, history)
+    return RenderedChangelog(html=page, json=document)
 
 
 def render_preview_pdf(
