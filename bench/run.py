@@ -346,7 +346,7 @@ def print_history(h: dict[str, Any]) -> None:
         )
     renders = h["changelog_render_s"]
     log(
-        f"  change log stored once: {h['changelog_bytes']:,} bytes; rendering it takes "
+        f"  change log stored once: {h['changelog_bytes']:,} bytes; rendering it takes CPU "
         f"{renders[str(first)] * 1000:.0f} ms at {first} entries, "
         f"{renders[str(last)] * 1000:.0f} ms at {last}  -> {'ok' if h['ok'] else 'MISSED'}"
     )
