@@ -22,6 +22,9 @@ happens in a throw-away directory with production-like settings (DEBUG off):
    ``manage.py bench_scale`` grows the database to ``--scale`` companies and
    ``bench_admin`` runs again. These figures need PostgreSQL
    (``BENCH_DATABASE_URL``); on SQLite they are indicative only.
+
+7. ``manage.py bench_history``: a register grown to 200 versions, its 3rd and
+   200th publish timed and weighed against the 10% target (its own section).
 """
 
 from __future__ import annotations
@@ -443,6 +446,40 @@ def admin_at_scale(project: Project, opts: argparse.Namespace, results: dict[str
     log(admin_rows(demo, scaled))
 
 
+# --- History stored once (issue 14) ---------------------------------------------------------
+
+
+def measure_history(project: Project, opts: argparse.Namespace) -> dict[str, Any]:
+    """``bench_history``: a register grown to 200 versions, its 3rd and 200th publish."""
+    log("bench: growing a register to 200 versions (copies between real publishes) ...")
+    runs = 1 if opts.smoke else 3
+    return project.manage_json("bench_history", "--force", f"--runs={runs}")
+
+
+def print_history(h: dict[str, Any]) -> None:
+    """Publish time and bytes per version at the 3rd and the 200th version, with the target."""
+    first, last = h["versions"]
+    cpu, wall = h["median_cpu_s"], h["median_wall_s"]
+    target = f"target: within {h['target']:.0%} of version {first}"
+    log(f"\nHistory of {h['register']} ({', '.join(h['languages'])}), {target}:")
+    log(
+        f"  publish CPU  v{first} {cpu['first']:.2f} s, v{last} {cpu['last']:.2f} s "
+        f"({h['cpu_growth']:+.1%}); wall {wall['first']:.2f} s -> {wall['last']:.2f} s "
+        f"({h['wall_growth']:+.1%}); queries {h['queries']['first']} -> {h['queries']['last']}"
+    )
+    for kind in ("text", "media", "total"):
+        log(
+            f"  bytes/version {kind:5} v{first} {h['bytes_first'][kind]:>9,}, "
+            f"v{last} {h['bytes_last'][kind]:>9,} ({h['bytes_growth'][kind]:+.2%})"
+        )
+    renders = h["changelog_render_s"]
+    log(
+        f"  change log stored once: {h['changelog_bytes']:,} bytes; rendering it takes CPU "
+        f"{renders[str(first)] * 1000:.0f} ms at {first} entries, "
+        f"{renders[str(last)] * 1000:.0f} ms at {last}  -> {'ok' if h['ok'] else 'MISSED'}"
+    )
+
+
 # --- Main -----------------------------------------------------------------------------------
 
 
@@ -546,6 +583,9 @@ def run_bench(opts: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> i
     results["findings"] = notes
     print_report(publish, rows, notes, profile, opts)
     admin_at_scale(project, opts, results)
+
+    results["history"] = measure_history(project, opts)
+    print_history(results["history"])
     opts.output.parent.mkdir(parents=True, exist_ok=True)
     opts.output.write_text(json.dumps(results, indent=2, default=str) + "\n")
     log(f"\nbench: results written to {opts.output}")

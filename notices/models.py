@@ -820,7 +820,9 @@ class NoticeRendering(models.Model):
     language = models.CharField(_("language"), max_length=12)
     html = models.TextField(_("page"))
     embed_html = models.TextField(_("embeddable page"))
-    changelog_html = models.TextField(_("change log page"))
+    # The whole change log, stored again in every version published before it had
+    # a model of its own (RegisterChangelog); empty since.
+    changelog_html = models.TextField(_("change log page"), blank=True)
     json = models.TextField(_("JSON"))
     pdf = models.FileField(_("PDF"), upload_to="notices/", max_length=300)
     pdf_size = models.PositiveIntegerField(_("PDF size"))
@@ -838,3 +840,41 @@ class NoticeRendering(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} ({self.language})"
+
+
+class RegisterChangelog(models.Model):
+    """A register's change log in one language, as of its latest version.
+
+    Built at each publish from every version's own entry (number, date, summary,
+    change list) and replaced in the publishing transaction, so the change log is
+    stored once per register and language instead of again in every version.
+    The current change-log page and JSON serve these bytes as they are. Unlike a
+    version's renderings, this is not immutable: the next publish replaces it.
+    """
+
+    tenant_path = "register__controller"
+
+    register = models.ForeignKey(
+        Register,
+        on_delete=models.CASCADE,
+        related_name="changelogs",
+        verbose_name=_("register"),
+    )
+    language = models.CharField(_("language"), max_length=12, editable=False)
+    version = models.PositiveIntegerField(_("version"), editable=False)
+    published_at = models.DateTimeField(_("published"))
+    html = models.TextField(_("change log page"), editable=False)
+    json = models.TextField(_("JSON"), editable=False)
+    html_hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("change log")
+        verbose_name_plural = _("change logs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["register", "language"], name="unique_changelog_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.register} ({self.language})"

@@ -17,6 +17,7 @@ from controllers.audit import audit_record
 from controllers.models import AuditEvent
 from controllers.tenancy import can_publish, is_member
 
+from . import changelog
 from .chain import seal_version
 from .changes import compute_changes
 from .completeness import Problem, check_completeness
@@ -49,30 +50,17 @@ class PublishRefused(Exception):
         self.problems = problems
 
 
-def _history(register: Register) -> list[dict[str, Any]]:
-    """Every published version's change-log entry, newest first (one query)."""
-    return [
-        {
-            "number": row["number"],
-            "published_at": row["published_at"],
-            "summary": row["summary"],
-            "changes": row["changes"],
-        }
-        for row in register.versions.order_by("-number").values(
-            "number", "published_at", "summary", "changes"
-        )
-    ]
-
-
 def notice_preview(*, register: Register, user: Any) -> tuple[dict[str, Any], list, VersionInfo]:
-    """The draft of ``register`` as it would be published now: snapshot, history, version."""
+    """The draft of ``register`` as it would be published now: snapshot, entries, version.
+
+    A draft has no change-log entry of its own yet, so its entries are empty.
+    """
     if not is_member(user, register.controller_id):
         raise PermissionDenied
     snapshot = build_snapshot(register)
-    history = _history(register)
     now = timezone.now()
-    first = history[-1]["published_at"] if history else now
-    return snapshot, history, VersionInfo(number=None, published_at=now, first_published_at=first)
+    first = register.versions.order_by("number").values_list("published_at", flat=True).first()
+    return snapshot, [], VersionInfo(number=None, published_at=now, first_published_at=first or now)
 
 
 def notice_publish(
@@ -89,8 +77,10 @@ def notice_publish(
     version is published now but comes into force then (notices.in_force).
 
     Checks the publisher's role and the notice's completeness, then in one
-    transaction numbers the version, stores its snapshot and change list, and
-    renders the page, embed, change log, JSON and PDF of each language. If
+    transaction numbers the version, stores its snapshot and change list,
+    renders the page, embed, JSON and PDF of each language (showing this
+    version's own changes), and replaces the register's change log, built from
+    every version's own entry (``notices.changelog``). If
     anything fails, nothing is published, stored files are removed, and the
     previous version stays live.
     """
@@ -166,17 +156,18 @@ def _publish_locked(
             content_hash=content_hash(snapshot),
             effective_at=effective_at,
         )
-        history = _history(locked)
+        entries = changelog.history(locked)
         info = VersionInfo(
             number=number,
             published_at=when,
-            first_published_at=history[-1]["published_at"],
+            first_published_at=entries[-1]["published_at"],
             content_hash=version.content_hash,
             effective_at=effective_at,
         )
-        renderings = render_languages(snapshot, info, history)
+        renderings = render_languages(snapshot, info, entries[0])
         for language, rendered in zip(snapshot["languages"], renderings, strict=True):
             _store_rendering(version, snapshot, language, rendered, stored)
+        changelog.changelog_store(register=locked, snapshot=snapshot, info=info, entries=entries)
         seal_version(version)
         audit_record(
             user=user,
@@ -211,7 +202,10 @@ def _store_rendering(
     rendered: Rendered,
     stored: list[str],
 ) -> NoticeRendering:
-    """Store one language of ``version`` as rendered; the PDF's name goes in ``stored``."""
+    """Store one language of ``version`` as rendered; the PDF's name goes in ``stored``.
+
+    ``changelog_html`` stays empty: the change log is the register's (``RegisterChangelog``).
+    """
     name = default_storage.save(
         pdf_storage_name(snapshot, version.number, language), ContentFile(rendered.pdf)
     )
@@ -221,7 +215,7 @@ def _store_rendering(
         language=language,
         html=rendered.html,
         embed_html=rendered.embed_html,
-        changelog_html=rendered.changelog_html,
+        changelog_html="",
         json=rendered.json,
         pdf=name,
         pdf_size=len(rendered.pdf),

@@ -46,6 +46,7 @@ urlpatterns = [
     path(f"{notice}notice.json", views.notice_json, name="json"),
     path(f"{notice}embed/", views.embed, name="embed"),
     path(f"{notice}versions/", views.changelog, name="versions"),
+    path(f"{notice}changes.json", views.changelog, {"form": "json"}, name="changelog_json"),
     path(f"{notice}versions/<int:number>/", views.detail, name="version"),
     path(f"{notice}versions/<int:number>/pdf/", views.pdf, name="version_pdf"),
     path(f"{notice}compare/<int:old>...<int:new>/", history_views.compare, name="compare"),

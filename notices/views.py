@@ -36,7 +36,7 @@ from controllers.models import Controller
 from controllers.validators import ORIGIN_RE
 
 from . import languages
-from .models import NoticeRendering, NoticeVersion, Register
+from .models import NoticeRendering, NoticeVersion, Register, RegisterChangelog
 from .rendering import ARCHIVED_MARKER, brand_accent_color, brand_text_color, public_urls
 from .services import pdf_download_name
 
@@ -244,10 +244,37 @@ def embed(request: HttpRequest, lang: str, controller: str, register: str) -> Ht
 
 
 @_public
-def changelog(request: HttpRequest, lang: str, controller: str, register: str) -> HttpResponse:
-    """The dated change log (muutoshistoria) with links to every version."""
-    rendering = _find(lang, controller, register, None, ["changelog_html"])
-    return _page(request, rendering, rendering.changelog_html, "changelog", CURRENT_CACHE)
+def changelog(
+    request: HttpRequest, lang: str, controller: str, register: str, form: str = "html"
+) -> HttpResponse:
+    """The register's dated change log (muutoshistoria), as a page or as JSON.
+
+    One query for the stored ``RegisterChangelog``, replaced at each publish:
+    it exists only in the latest version's languages.
+    """
+    found = (
+        RegisterChangelog.objects.filter(
+            language=lang, register__controller__slug=controller, register__slug=register
+        )
+        .select_related("register")
+        .only("language", "published_at", "html_hash", form, "register__is_online")
+        .first()
+    )
+    if found is None:
+        raise Http404(_("No published notice here."))
+    if not found.register.is_online:
+        raise Gone
+    if form == "json":
+        response = HttpResponse(found.json, content_type="application/json; charset=utf-8")
+        response["Access-Control-Allow-Origin"] = "*"
+    else:
+        response = HttpResponse(found.html, content_type="text/html; charset=utf-8")
+    response["Cache-Control"] = CURRENT_CACHE
+    response["Content-Language"] = found.language
+    published = int(found.published_at.timestamp())
+    response["Last-Modified"] = http_date(published)
+    response["ETag"] = etag = f'"{found.html_hash[:40]}-changelog-{form}"'
+    return get_conditional_response(request, etag=etag, last_modified=published, response=response)
 
 
 @_public

@@ -20,7 +20,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from notices.models import NoticeRendering, NoticeVersion, Register
+from notices.models import NoticeRendering, NoticeVersion, Register, RegisterChangelog
 from tests.notices_factory import publish
 
 HISTORY = 60
@@ -31,8 +31,13 @@ CURRENT = {
     "json": f"{ROOT}notice.json",
     "embed": f"{ROOT}embed/",
     "versions": f"{ROOT}versions/",
+    "changes_json": f"{ROOT}changes.json",
 }
-HISTORY_TABLES = {NoticeVersion._meta.db_table, NoticeRendering._meta.db_table}
+# The change log is read from the register's RegisterChangelog row, by its unique
+# (register, language) index.
+HISTORY_TABLES = {
+    model._meta.db_table for model in (NoticeVersion, NoticeRendering, RegisterChangelog)
+}
 
 
 def grow_history(first: NoticeVersion, to: int) -> None:

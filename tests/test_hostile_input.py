@@ -651,7 +651,7 @@ def json_value(document: dict[str, Any], form_field: FormField) -> Any:
     """Where the notice JSON shows the value of ``form_field``."""
     obj, name, model = form_field.obj, form_field.base_name, form_field.model
     if model == "NoticeVersion":
-        return document["changes"][0]["summary"]
+        return document["changes"]["summary"]
     if model == "Controller":
         if name.startswith("dpo_"):
             return document["controller"]["dpo"][name[4:]]

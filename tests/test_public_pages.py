@@ -437,7 +437,10 @@ def test_json_has_the_notice_in_the_requested_language(register, paula, acme: Te
         assert {"access", "rectification", "erasure", "restriction", "complaint"} <= rights
         assert all(r["name"] and r["text"] for r in doc["rights"])
         assert doc["supervisory_authority"]["name"]
-        assert doc["changes"][0]["version"] == 1
+        assert doc["format_version"] == 3
+        assert doc["changes"]["version"] == 1
+        assert doc["changes"]["summary"]
+        assert doc["changelog"] == f"/{lang}/acme/customers/changes.json"
     assert documents["fi"]["content_hash"] == documents["en"]["content_hash"]
 
 

@@ -27,6 +27,7 @@ from controllers.audit import ids_with_history
 from controllers.models import ContactPerson, Controller, Membership
 
 from .. import languages
+from ..changelog import changelog_rebuild
 from ..models import NoticeRendering, NoticeVersion, Processor, Register
 from ..parts import translated_fields
 from ..services import pdf_storage_name
@@ -428,6 +429,8 @@ class _Writer:
                 self.save(item, layout, f"{path}.{part.key}[{j}]", register=register)
         for j, version in enumerate(entry.versions):
             self.save_version(version, f"{path}.versions[{j}]", register)
+        # Not in the file: the change log is built from the versions just saved.
+        changelog_rebuild(register=register)
 
     def save_version(self, entry: Any, path: str, register: Register) -> None:
         version = self.save(entry, columns.VERSION, path, register=register)

@@ -1,0 +1,80 @@
+"""Long histories, cheaply: what ``bench_history`` and tests/test_history_once.py share.
+
+A register's history of 200 versions is grown by copying its latest version's
+rows (version, renderings) under the next numbers; the copies share that
+version's stored PDFs, so no PDF is rendered for them. What a copy stores is
+what its original stored, which is what matters for the next real publish: it
+reads every version's own change-log entry (number, date, summary, changes).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from django.db import transaction
+
+from notices.models import NoticeRendering, NoticeVersion, Register
+
+BATCH = 100
+
+
+@transaction.atomic
+def grow_by_copies(register: Register, upto: int) -> int:
+    """Copy ``register``'s latest version as each next number up to ``upto``; how many.
+
+    Each copy is dated one second after the one before, after the original, and
+    shares its PDFs (the same stored names: a copy adds no file).
+    """
+    latest = register.versions.order_by("-number").first()
+    if latest is None or latest.number >= upto:
+        return 0
+    renderings = list(latest.renderings.all())
+    copies = NoticeVersion.objects.bulk_create(
+        [
+            NoticeVersion(
+                register=register,
+                number=number,
+                published_at=latest.published_at + timedelta(seconds=number - latest.number),
+                published_by=latest.published_by,
+                summary=latest.summary,
+                changes=latest.changes,
+                snapshot=latest.snapshot,
+                content_hash=latest.content_hash,
+            )
+            for number in range(latest.number + 1, upto + 1)
+        ],
+        batch_size=BATCH,
+    )
+    NoticeRendering.objects.bulk_create(
+        [
+            NoticeRendering(
+                version=copy,
+                language=r.language,
+                html=r.html,
+                embed_html=r.embed_html,
+                changelog_html=r.changelog_html,
+                json=r.json,
+                pdf=r.pdf.name,
+                pdf_size=r.pdf_size,
+                html_hash=r.html_hash,
+                pdf_hash=r.pdf_hash,
+            )
+            for copy in copies
+            for r in renderings
+        ],
+        batch_size=BATCH,
+    )
+    return len(copies)
+
+
+def version_bytes(version: NoticeVersion) -> dict[str, int]:
+    """What one version stores: database text (its snapshot, summary and change list,
+    its renderings' page, embed, change log and JSON) and media (its PDFs)."""
+    own = (version.snapshot, version.summary, version.changes)
+    text = sum(len(json.dumps(value, ensure_ascii=False).encode()) for value in own)
+    media = 0
+    for r in version.renderings.all():
+        text += sum(len(body.encode()) for body in (r.html, r.embed_html, r.changelog_html, r.json))
+        media += r.pdf_size
+    return {"text": text, "media": media, "total": text + media}
