@@ -36,7 +36,9 @@ from .snapshot import canonical_json, content_hash
 
 RECORD_FORMAT = "tietosuoja-notice-record/1"
 # The stored bytes of one language a record covers, by the name the record gives them.
-RENDERED = {"page": "html", "embed": "embed_html", "changelog": "changelog_html", "json": "json"}
+# The change log is the register's, replaced at every publish (RegisterChangelog), not
+# a version's own: it is built from the versions' entries, which the records cover.
+RENDERED = {"page": "html", "embed": "embed_html", "json": "json"}
 
 
 def sha256(data: bytes | str) -> str:

@@ -100,7 +100,6 @@ def test_each_published_version_has_a_signed_record_chained_to_the_one_before(ve
             ("page", root),
             ("embed", f"{root}embed/"),
             ("json", f"{root}notice.json"),
-            ("changelog", f"{root}versions/"),
             ("pdf", f"{root}pdf/"),
         ):
             response = client.get(address)

@@ -23,10 +23,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from bench.history import grow_by_copies, version_bytes
-from notices import changes, rendering
+from notices import changes, pdf
 from notices.changelog import changelog_rebuild
 from notices.models import NoticeRendering, NoticeVersion, Register, RegisterChangelog
-from notices.pdf import PdfRenderError
 from notices.services import PublishRefused
 from tests.notices_factory import pdf_text, publish
 from tests.test_publishing import body
@@ -195,9 +194,10 @@ def test_a_failed_publish_leaves_the_change_log_and_versions_as_they_were(
     before = list(RegisterChangelog.objects.filter(register=register).values())
 
     def broken(html: str, **kwargs: object) -> bytes:
-        raise PdfRenderError("the renderer crashed")
+        # Runs in the renderer's child process, as a crash of WeasyPrint would.
+        raise RuntimeError("the renderer crashed")
 
-    monkeypatch.setattr(rendering, "render_pdf", broken)
+    monkeypatch.setattr(pdf, "render_pdf_in_process", broken)
     with pytest.raises(PublishRefused):
         edit_and_publish(register, paula, 2)
     assert list(RegisterChangelog.objects.filter(register=register).values()) == before
