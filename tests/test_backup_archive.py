@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import stat
+import threading
 import tracemalloc
 import zipfile
 from collections.abc import Callable
@@ -174,6 +175,26 @@ def test_an_archive_given_as_bytes_or_path_restores_the_company(company, tmp_pat
     again = backup.import_controller(path.read_bytes(), replace=True)
     assert again.pk == company.pk
     again = backup.import_controller(path, replace=True)
+    assert NoticeVersion.objects.filter(register__controller=again).count() == 2
+
+
+def test_an_archive_read_from_a_pipe_is_spooled_to_a_file(company, tmp_path):
+    """``import_controller /dev/stdin < file`` through Docker: zipfile cannot seek a pipe."""
+    content = export(tmp_path / "backup.zip").read_bytes()
+    read, write = os.pipe()
+
+    def send() -> None:
+        with os.fdopen(write, "wb") as out:
+            out.write(content)
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    try:
+        again = backup.import_controller(f"/dev/fd/{read}", replace=True)
+    finally:
+        sender.join()
+        os.close(read)
+    assert again.pk == company.pk
     assert NoticeVersion.objects.filter(register__controller=again).count() == 2
 
 

@@ -22,10 +22,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pydantic
 from django import forms
@@ -40,7 +42,7 @@ from controllers.validators import validate_logo
 from ..parts import PARTS
 from ..snapshot import content_hash
 from . import columns, errors, schema, version1
-from .archive import Archive, is_archive
+from .archive import ZIP_MAGIC, Archive, is_archive
 from .columns import CATALOGUES, Column, Kind, Layout
 from .errors import BackupError
 from .schema import ARCHIVE_VERSION, FORMAT, SCHEMA_VERSION, value
@@ -48,6 +50,8 @@ from .schema import ARCHIVE_VERSION, FORMAT, SCHEMA_VERSION, value
 # The most of a backup held in memory at once: a JSON backup (all of it) or one member of
 # an archive (its manifest, a version, a PDF). settings.BACKUP_MAX_BYTES overrides it.
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+# Bytes copied at a time from a pipe to a temporary file.
+COPY_CHUNK = 1024 * 1024
 # The schema versions of a JSON backup; older ones are upgraded before validation.
 UPGRADES = {1: version1.upgrade, SCHEMA_VERSION: None}
 
@@ -89,14 +93,20 @@ def backup_open(
         handle = open(path, "rb")  # noqa: SIM115 (closed below, after the import)
     except OSError as error:
         raise _unreadable(error) from error
-    with handle:
+    with handle, tempfile.TemporaryFile() as spool:
         try:
-            head = handle.read(len(b"PK\x03\x04"))
+            if not handle.seekable():
+                # A pipe (``import_controller /dev/stdin < file`` through Docker): zipfile
+                # needs to seek, so the stream goes to a temporary file, not to memory.
+                shutil.copyfileobj(handle, spool, COPY_CHUNK)
+                spool.seek(0)
+                handle = spool
+            head = handle.read(len(ZIP_MAGIC))
             handle.seek(0)
         except OSError as error:
             raise _unreadable(error) from error
         if not is_archive(head):
-            yield backup_read(path=path, max_bytes=limit)
+            yield _json_from(handle, limit)
             return
         archive = Archive(handle, max_bytes=limit)
         try:
@@ -106,13 +116,20 @@ def backup_open(
 
 
 def backup_read(*, path: str | Path, max_bytes: int | None = None) -> dict[str, Any]:
-    """Read and parse the backup file at ``path``, refusing one over ``max_bytes``."""
+    """Read and parse the JSON backup file at ``path``, refusing one over ``max_bytes``."""
     limit = max_bytes if max_bytes is not None else max_backup_bytes()
     try:
         with open(path, "rb") as handle:
             if Path(path).stat().st_size > limit:
                 raise _too_large(limit)
-            raw = handle.read(limit + 1)
+            return _json_from(handle, limit)
+    except OSError as error:
+        raise _unreadable(error) from error
+
+
+def _json_from(handle: IO[bytes], limit: int) -> dict[str, Any]:
+    try:
+        raw = handle.read(limit + 1)
     except OSError as error:
         raise _unreadable(error) from error
     return backup_loads(raw, max_bytes=limit)
