@@ -74,11 +74,15 @@ def manifest(found: Members) -> dict[str, Any]:
 
 def set_version(found: Members, j: int, change: Callable[[dict[str, Any]], None]) -> None:
     """Change the ``j``-th version's member and record its new size and hash in the manifest."""
+    member = manifest(found)["registers"][0]["versions"][j]["member"]
+    version = json.loads(found[member])
+    change(version)
+    set_version_bytes(found, j, json.dumps(version).encode())
+
+
+def set_version_bytes(found: Members, j: int, content: bytes) -> None:
     data = manifest(found)
     item = data["registers"][0]["versions"][j]
-    version = json.loads(found[item["member"]])
-    change(version)
-    content = json.dumps(version).encode()
     found[item["member"]] = content
     item.update(size=len(content), sha256=hashlib.sha256(content).hexdigest())
     found[MANIFEST] = json.dumps(data).encode()
@@ -281,6 +285,14 @@ def _unsafe_member(found: Members) -> None:
     found[MANIFEST] = json.dumps(data).encode()
 
 
+def _pdf_member_walks(found: Members) -> None:
+    set_version(found, 0, lambda v: v["renderings"][0]["pdf"].update(member="../../x.pdf"))
+
+
+def _version_not_json(found: Members) -> None:
+    set_version_bytes(found, 1, b'{"number": 2, "number": 2}')
+
+
 def _manifest_as_version_2(found: Members) -> None:
     found[MANIFEST] = json.dumps(manifest(found) | {"schema_version": 2}).encode()
 
@@ -296,6 +308,8 @@ SPOILED: list[tuple[str, Callable[[Members], None], str, str]] = [
     ("a version not as the manifest records it", _version_not_as_recorded, "hash", "versions[1]"),
     ("a member name that walks", _unsafe_member, "unsafe_name", "versions[0].member"),
     ("a manifest of version 2", _manifest_as_version_2, "schema_version", ""),
+    ("a PDF member name that walks", _pdf_member_walks, "unsafe_name", "pdf.member"),
+    ("a version with a key twice", _version_not_json, "json", "registers[0].versions[1]"),
 ]
 
 
@@ -342,6 +356,19 @@ def test_the_limit_applies_to_each_member_not_to_the_whole_archive(company, tmp_
     assert path.stat().st_size > sizes[largest]
     with pytest.raises(CommandError, match=str(sizes[largest] - 1)):
         import_file(path, max_bytes=sizes[largest] - 1)
+
+
+def test_an_archive_of_countless_tiny_members_is_refused_before_its_directory_is_read(
+    company, tmp_path
+):
+    found = members(export(tmp_path / "backup.zip"))
+    largest = max(len(content) for content in found.values())
+    found |= {f"versions/x/{n}": b"" for n in range(5000)}
+    path = write_members(tmp_path / "many.zip", found)
+    with pytest.raises(BackupError) as refused:
+        backup.import_controller(path, replace=True, max_bytes=largest)
+    assert refused.value.code == "too_large"
+    assert str(largest // 16) in str(refused.value)
 
 
 def test_a_failure_while_writing_the_versions_rolls_back_and_removes_the_files(

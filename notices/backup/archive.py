@@ -33,13 +33,16 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 
 from .errors import BackupError
-from .schema import MemberBytes
+from .schema import MEMBER_RE, MemberBytes
 
 MANIFEST = "backup.json"
 ZIP_MAGIC = b"PK\x03\x04"
 # Fixed member times and modes: the same database state gives the same bytes.
 MEMBER_TIME = (1980, 1, 1, 0, 0, 0)
 MEMBER_MODE = 0o600 << 16
+# The archive's directory may take this share of the limit: zipfile holds an object of
+# about ten times an entry's size for each member, before any member is read.
+DIRECTORY_SHARE = 16
 # The errors of damaged ZIP data, as zipfile and zlib raise them.
 DAMAGE = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError)
 
@@ -92,6 +95,27 @@ def check_bytes(content: bytes, size: int, sha256: str, path: str) -> None:
         )
 
 
+def _check_directory(handle: IO[bytes], max_bytes: int) -> None:
+    """Refuse an archive whose directory would not fit in memory, before zipfile reads it.
+
+    A directory of millions of tiny members is small on disk but large in
+    memory. ``zipfile._EndRecData`` (private, but in every Python 3) reads the
+    end record, ZIP64's included, as ``ZipFile`` itself does.
+    """
+    end = zipfile._EndRecData(handle)  # type: ignore[attr-defined]
+    if end is None:
+        raise zipfile.BadZipFile("File is not a zip file")
+    if end[zipfile._ECD_SIZE] > max_bytes // DIRECTORY_SHARE:  # type: ignore[attr-defined]
+        raise BackupError(
+            _(
+                "The archive's list of members is larger than %(max)d bytes, the most this "
+                "service reads."
+            )
+            % {"max": max_bytes // DIRECTORY_SHARE},
+            code="too_large",
+        )
+
+
 class Archive:
     """A backup archive open for reading, one member at a time.
 
@@ -104,6 +128,7 @@ class Archive:
     def __init__(self, handle: IO[bytes], *, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         try:
+            _check_directory(handle, max_bytes)
             self.zip = zipfile.ZipFile(handle)
             infos = self.zip.infolist()
         except (*DAMAGE, OSError, ValueError) as error:
@@ -137,25 +162,19 @@ class Archive:
             raise member_too_large(name, self.max_bytes, path)
         return content
 
-    def manifest(self) -> dict[str, Any]:
-        """The manifest's data, parsed as strictly as a JSON backup."""
-        from .reading import backup_loads
-
-        return backup_loads(self.read(MANIFEST, ""), max_bytes=self.max_bytes)
-
-    def version(self, item: Any, path: str) -> dict[str, Any]:
-        """The data of the version the manifest's ``item`` names, its PDFs' bytes included."""
-        from .reading import backup_loads
-
+    def version(self, item: Any, path: str) -> bytes:
+        """The bytes of the version the manifest's ``item`` names, as the manifest records."""
         content = self.read(item.member, path)
         check_bytes(content, item.size, item.sha256, path)
-        data = backup_loads(content, max_bytes=self.max_bytes)
+        return content
+
+    def with_pdfs(self, data: dict[str, Any], path: str) -> None:
+        """Put each PDF's bytes into the version ``data`` (parsed), in place of its member."""
         renderings = data.get("renderings")
         for k, rendering in enumerate(renderings if isinstance(renderings, list) else []):
             pdf = rendering.get("pdf") if isinstance(rendering, dict) else None
             if isinstance(pdf, dict):
                 rendering["pdf"] = self.pdf(pdf, f"{path}.renderings[{k}].pdf")
-        return data
 
     def pdf(self, pdf: dict[str, Any], path: str) -> dict[str, Any]:
         """A rendering's ``pdf`` with its member's bytes in place of the member's name.
@@ -174,6 +193,12 @@ class Archive:
             raise BackupError(
                 _("the key “%(key)s” is missing.") % {"key": "member"},
                 code="missing_key",
+                path=f"{path}.member",
+            )
+        if not MEMBER_RE.match(name) or ".." in name or "//" in name:
+            raise BackupError(
+                _("the file name “%(name)s” is not allowed.") % {"name": name[:200]},
+                code="unsafe_name",
                 path=f"{path}.member",
             )
         content = MemberBytes(self.read(name, path))
@@ -210,11 +235,22 @@ class ArchiveSummary:
 
 
 class ArchiveWriter:
-    """Writes the members of a backup archive; the caller builds the entries."""
+    """Writes the members of a backup archive; the caller builds the entries.
+
+    A context manager: the archive is closed (its directory written) however
+    the export ends; an export that fails leaves an archive without a manifest,
+    which no import accepts, for the caller to discard.
+    """
 
     def __init__(self, output: IO[bytes]) -> None:
         self.zip = zipfile.ZipFile(output, "w", allowZip64=True)
         self.summary = ArchiveSummary()
+
+    def __enter__(self) -> ArchiveWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.zip.close()
 
     def write(self, name: str, content: bytes, *, compress: bool) -> None:
         info = zipfile.ZipInfo(name, date_time=MEMBER_TIME)
@@ -253,7 +289,6 @@ class ArchiveWriter:
         }
 
     def finish(self, manifest: dict[str, Any]) -> None:
-        """Write the manifest, last, and the archive's directory."""
+        """Write the manifest, last."""
         content = json.dumps(manifest, ensure_ascii=False, indent=1).encode() + b"\n"
         self.write(MANIFEST, content, compress=True)
-        self.zip.close()

@@ -252,13 +252,13 @@ def backup_write(*, controller: Controller, output: IO[bytes]) -> ExportSummary:
     it inside ``read_consistently`` for a consistent state.
     """
     controller = Controller.objects.get(pk=controller.pk)
-    writer = ArchiveWriter(output)
-    manifest = _head(controller, ARCHIVE_VERSION)
-    manifest["registers"] = [
-        _archived_register(writer, register)
-        for register in Register.objects.filter(controller=controller).order_by("pk")
-    ]
-    writer.finish(manifest)
+    with ArchiveWriter(output) as writer:
+        manifest = _head(controller, ARCHIVE_VERSION)
+        manifest["registers"] = [
+            _archived_register(writer, register)
+            for register in Register.objects.filter(controller=controller).order_by("pk")
+        ]
+        writer.finish(manifest)
     found = writer.summary
     logo = manifest["controller"]["logo"]
     return ExportSummary(

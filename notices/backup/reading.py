@@ -42,7 +42,7 @@ from controllers.validators import validate_logo
 from ..parts import PARTS
 from ..snapshot import content_hash
 from . import columns, errors, schema, version1
-from .archive import ZIP_MAGIC, Archive, is_archive
+from .archive import MANIFEST, ZIP_MAGIC, Archive, is_archive
 from .columns import CATALOGUES, Column, Kind, Layout
 from .errors import BackupError
 from .schema import ARCHIVE_VERSION, FORMAT, SCHEMA_VERSION, value
@@ -207,7 +207,14 @@ class Backup:
 
 def _archived(archive: Archive, item: Any, path: str) -> Any:
     """The version an archive's manifest names in ``item``, read and validated."""
-    data = archive.version(item, path)
+    try:
+        data = backup_loads(archive.version(item, path), max_bytes=archive.max_bytes)
+    except BackupError as error:
+        if error.path:
+            raise
+        # Not JSON, or not an object: said of this member.
+        raise BackupError(error.message, code=error.code, path=path) from error
+    archive.with_pdfs(data, path)
     _check_no_nul(data, path)
     try:
         return schema.version_model().model_validate(data)
@@ -221,7 +228,10 @@ def read(source: dict[str, Any] | Archive) -> Backup:
     BackupError if refused.
     """
     archive = source if isinstance(source, Archive) else None
-    data = archive.manifest() if archive is not None else source
+    if archive is not None:
+        data = backup_loads(archive.read(MANIFEST, ""), max_bytes=archive.max_bytes)
+    else:
+        data = source
     if not isinstance(data, dict):
         raise BackupError(_("The backup file does not hold a JSON object."), code="format")
     _check_format(data, archive=archive is not None)
