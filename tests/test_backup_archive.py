@@ -20,7 +20,7 @@ import threading
 import tracemalloc
 import zipfile
 from collections.abc import Callable
-from io import StringIO
+from io import BytesIO, StringIO, TextIOWrapper
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +172,20 @@ def test_the_archive_is_private_deterministic_and_holds_one_member_per_version_a
     assert len(found) == 2 + 4 + 1
     with zipfile.ZipFile(first) as archive:
         assert archive.getinfo(pdfs["fi"]["member"]).compress_type == zipfile.ZIP_STORED
+
+
+def test_the_archive_goes_to_standard_output_as_the_same_bytes_as_to_a_file(company, tmp_path):
+    binary = BytesIO()
+    stdout = TextIOWrapper(binary)
+    call_command("export_controller", SLUG, stdout=stdout, stderr=StringIO())
+    stdout.flush()
+    assert binary.getvalue() == export(tmp_path / "backup.zip").read_bytes()
+    # A text stream cannot take an archive; the JSON document it can.
+    with pytest.raises(CommandError):
+        call_command("export_controller", SLUG, stdout=StringIO())
+    text = StringIO()
+    call_command("export_controller", SLUG, json=True, stdout=text, stderr=StringIO())
+    assert json.loads(text.getvalue())["schema_version"] == backup.SCHEMA_VERSION
 
 
 def test_an_archive_given_as_bytes_or_path_restores_the_company(company, tmp_path):

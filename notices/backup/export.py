@@ -234,9 +234,12 @@ def _archived_register(writer: ArchiveWriter, register: Register) -> dict[str, A
     for version in found.iterator(chunk_size=20):
         prefix = f"versions/{ref(Register, register.pk)}/{version.number}"
         renderings = [
-            entry(rendering, columns.RENDERING, store=writer.pdf_member(f"{prefix}/{language}"))
+            entry(
+                rendering,
+                columns.RENDERING,
+                store=writer.pdf_member(f"{prefix}/{rendering.language}"),
+            )
             for rendering in version.renderings.order_by("language")
-            for language in [rendering.language]
         ]
         data = entry(version, columns.VERSION, renderings=renderings)
         versions.append(writer.version(f"{prefix}.json", data, len(renderings)))
