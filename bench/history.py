@@ -1,10 +1,15 @@
-"""Long histories, cheaply: what ``bench_history`` and tests/test_history_once.py share.
+"""Long histories, cheaply: what ``bench_history``, ``bench_backup`` and their tests share.
 
 A register's history of 200 versions is grown by copying its latest version's
 rows (version, renderings) under the next numbers; the copies share that
 version's stored PDFs, so no PDF is rendered for them. What a copy stores is
 what its original stored, which is what matters for the next real publish: it
 reads every version's own change-log entry (number, date, summary, changes).
+
+``grow_history`` (the backup bench's) makes the same kind of copies a minute apart,
+every column taken over, in batches so that 1,000 versions stay cheap: a backup
+carries and checks each copy like a real version; only its pages do not change
+from one version to the next.
 """
 
 from __future__ import annotations
@@ -78,3 +83,48 @@ def version_bytes(version: NoticeVersion) -> dict[str, int]:
         text += sum(len(body.encode()) for body in (r.html, r.embed_html, r.changelog_html, r.json))
         media += r.pdf_size
     return {"text": text, "media": media, "total": text + media}
+
+
+def _copied_fields(model: type[NoticeVersion] | type[NoticeRendering], owner: str) -> list[str]:
+    """The columns a copy takes over: all but the primary key, the owner and the number."""
+    return [
+        field.attname
+        for field in model._meta.concrete_fields
+        if not field.primary_key and field.name not in (owner, "number", "published_at")
+    ]
+
+
+@transaction.atomic
+def grow_history(register: Register, *, versions: int) -> int:
+    """Give ``register`` ``versions`` published versions by copying its latest one.
+
+    Copies are published a minute apart after the latest. Returns how many were
+    added (none if the register already has as many). Raises ValueError if the
+    register has never been published.
+    """
+    latest = register.versions.order_by("-number").first()
+    if latest is None:
+        raise ValueError(f"{register} has no published version to copy.")
+    renderings = list(latest.renderings.order_by("language"))
+    version_fields = _copied_fields(NoticeVersion, "register")
+    rendering_fields = _copied_fields(NoticeRendering, "version")
+    start = latest.number + 1
+    for first in range(start, versions + 1, BATCH):
+        numbers = range(first, min(first + BATCH, versions + 1))
+        copies = NoticeVersion.objects.bulk_create(
+            NoticeVersion(
+                register=register,
+                number=number,
+                published_at=latest.published_at + timedelta(minutes=number - latest.number),
+                **{name: getattr(latest, name) for name in version_fields},
+            )
+            for number in numbers
+        )
+        NoticeRendering.objects.bulk_create(
+            NoticeRendering(
+                version=copy, **{name: getattr(rendering, name) for name in rendering_fields}
+            )
+            for copy in copies
+            for rendering in renderings
+        )
+    return max(0, versions - start + 1)

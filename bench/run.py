@@ -25,6 +25,10 @@ happens in a throw-away directory with production-like settings (DEBUG off):
 
 7. ``manage.py bench_history``: a register grown to 200 versions, its 3rd and
    200th publish timed and weighed against the 10% target (its own section).
+
+8. ``manage.py bench_backup``: a copy of a company grown to 100 and to 1,000
+   versions, its backup exported and imported in child processes: time and
+   peak memory against the targets (``run_backup_bench``, printed on its own).
 """
 
 from __future__ import annotations
@@ -480,6 +484,45 @@ def print_history(h: dict[str, Any]) -> None:
     )
 
 
+# --- Backups (issue 14: memory flat in the history) ---------------------------------------
+
+
+def run_backup_bench(project: Project, opts: argparse.Namespace, results: dict[str, Any]) -> None:
+    """Step 6: ``bench_backup`` after everything else (its company is removed afterwards)."""
+    log(f"\nbench: backups of a company grown to {opts.backup_sizes} versions ...")
+    found = project.manage_json("bench_backup", "--force", f"--sizes={opts.backup_sizes}")
+    results["backup"] = found
+    print_backup_report(found)
+
+
+def print_backup_report(found: dict[str, Any]) -> None:
+    targets = found["targets"]
+    log(
+        f"Backups of {found['company']} (copied from {found['copied_from']}; versions are "
+        f"copies sharing {found['sample_pdf']}), child processes, default limits:"
+    )
+    log(f"{'versions':>8} {'archive MB':>10} {'export s':>9} {'MiB':>6} {'import s':>9} {'MiB':>6}")
+    for row in found["rows"]:
+        archive = row["archive"]
+        log(
+            f"{row['versions']:>8} {archive['bytes'] / 1e6:>10.1f} "
+            f"{archive['export']['s']:>9.1f} {archive['export']['max_rss_mib']:>6.0f} "
+            f"{archive['import']['s']:>9.1f} {archive['import']['max_rss_mib']:>6.0f}"
+        )
+    flat = targets["flat_memory_ratio_max"]
+    log(
+        f"- target: peak memory flat in the versions (largest/smallest <= {flat}): export "
+        f"{targets['export_memory_ratio']:.2f}, import {targets['import_memory_ratio']:.2f}"
+    )
+    log(
+        f"- target: {targets['versions']:,} versions under the default limit "
+        f"({found['max_bytes'] / 2**20:.0f} MiB a member): manifest "
+        f"~{targets['manifest_bytes_at_target'] / 1e6:.1f} MB, largest member "
+        f"{targets['largest_member_bytes'] / 1e6:.2f} MB: "
+        f"{'met' if targets['under_default_limit'] else 'NOT MET'}"
+    )
+
+
 # --- Main -----------------------------------------------------------------------------------
 
 
@@ -503,6 +546,12 @@ def parse_args() -> argparse.Namespace:
         help="companies for the admin-at-scale figures (3 registers x 3 versions each)",
     )
     parser.add_argument("--admin-requests", type=int, default=10, help="timed requests a page")
+    parser.add_argument(
+        "--backup-sizes",
+        default="100,1000",
+        help="versions of the backup bench's company, comma-separated (smoke: 20,60)",
+    )
+    parser.add_argument("--no-backup", action="store_true", help="skip the backup bench")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument(
@@ -515,6 +564,7 @@ def parse_args() -> argparse.Namespace:
         opts.connections, opts.duration, opts.warmup = 4, 1.0, 0.5
         opts.publish_runs, opts.profile_requests = 1, 30
         opts.scale, opts.admin_requests = 12, 2
+        opts.backup_sizes = "20,60"
     opts.connections = max(1, min(opts.connections, 256))
     opts.duration = max(0.5, min(opts.duration, 600.0))
     opts.warmup = max(0.0, min(opts.warmup, 60.0))
@@ -583,9 +633,10 @@ def run_bench(opts: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> i
     results["findings"] = notes
     print_report(publish, rows, notes, profile, opts)
     admin_at_scale(project, opts, results)
-
     results["history"] = measure_history(project, opts)
     print_history(results["history"])
+    if not opts.no_backup:
+        run_backup_bench(project, opts, results)
     opts.output.parent.mkdir(parents=True, exist_ok=True)
     opts.output.write_text(json.dumps(results, indent=2, default=str) + "\n")
     log(f"\nbench: results written to {opts.output}")

@@ -7,7 +7,8 @@ published a third time, in Finnish, Swedish and English. It is built once, insid
 module-wide transaction that is rolled back at the end; every test runs in its own
 savepoint within it. Before any test, the module records every public URL's status,
 body and caching headers, each register's draft snapshot, and the exported backup
-files (schema version 2).
+files (JSON, schema version 2; the archives of version 3 are tested in
+test_backup_archive).
 """
 
 from __future__ import annotations
@@ -201,7 +202,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worl
         files = {}
         for slug in SLUGS:
             files[slug] = out / f"{slug}.json"
-            call_command("export_controller", slug, output=str(files[slug]), stdout=StringIO())
+            call_command(
+                "export_controller", slug, output=str(files[slug]), json=True, stdout=StringIO()
+            )
         yield World(
             media=media,
             files=files,
@@ -324,7 +327,7 @@ def test_export_of_the_trilingual_company_holds_its_swedish(world):
 
 def test_the_export_is_the_same_bytes_every_time(world, db):
     out, err = StringIO(), StringIO()
-    call_command("export_controller", "hyvinvointi", stdout=out, stderr=err)
+    call_command("export_controller", "hyvinvointi", json=True, stdout=out, stderr=err)
     assert out.getvalue().encode() == world.files["hyvinvointi"].read_bytes()
     assert "hyvinvointi" in err.getvalue()
 
@@ -343,7 +346,7 @@ def test_export_refuses_a_stored_pdf_that_no_longer_matches_its_hash(world, db, 
     try:
         path.write_bytes(original[:-10] + b"tampered!!")
         with pytest.raises(CommandError, match=rendering.pdf.name):
-            call_command("export_controller", "hyvinvointi", stdout=StringIO())
+            call_command("export_controller", "hyvinvointi", json=True, stdout=StringIO())
     finally:
         path.write_bytes(original)
 

@@ -66,9 +66,9 @@ EXPECTED = {
 }
 
 
-def _problem(error: Any) -> BackupError:
+def _problem(error: Any, prefix: str) -> BackupError:
     kind, loc = error["type"], error["loc"]
-    path = path_of(loc)
+    path = path_of(loc, prefix)
     key = str(loc[-1]) if loc else ""
     if kind == "missing":
         return BackupError(
@@ -92,9 +92,12 @@ def _problem(error: Any) -> BackupError:
     )
 
 
-def schema_error(error: pydantic.ValidationError) -> BackupError:
-    """The schema's first problem as a BackupError, with every problem in ``problems``."""
-    problems = [_problem(item) for item in error.errors(include_url=False)]
+def schema_error(error: pydantic.ValidationError, prefix: str = "") -> BackupError:
+    """The schema's first problem as a BackupError, with every problem in ``problems``.
+
+    ``prefix`` is the place in the file of what was validated (a version of an archive).
+    """
+    problems = [_problem(item, prefix) for item in error.errors(include_url=False)]
     first = problems[0]
     first.problems = problems
     return first

@@ -3,7 +3,11 @@
 The data follow ``columns``: every object's keys in its model's order, lists in
 a fixed order (by id, a part by its order, versions by number, renderings by
 language, users by username), no time of export. The same database state
-therefore always gives the same bytes (``backup_dumps``).
+therefore always gives the same bytes (``backup_dumps``, ``backup_write``).
+
+``backup_write`` writes an archive (schema version 3, ``archive``) one version
+at a time, so its memory does not grow with the history; ``controller_export``
+builds a whole JSON backup (version 2) in memory, for small companies and tests.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
@@ -27,9 +31,13 @@ from .. import languages
 from ..models import Processor, Register
 from ..parts import PARTS
 from . import columns
+from .archive import ArchiveWriter
 from .columns import CATALOGUES, Column, Kind, Layout
 from .errors import BackupError
-from .schema import FORMAT, SCHEMA_VERSION, USER_FIELDS
+from .schema import ARCHIVE_VERSION, FORMAT, SCHEMA_VERSION, USER_FIELDS
+
+# How a stored file's name and bytes are written into the backup.
+Store = Callable[[str, bytes], dict[str, Any]]
 
 
 def ref(model: type[models.Model], pk: Any) -> str | None:
@@ -46,7 +54,7 @@ def _file_entry(name: str, content: bytes) -> dict[str, Any]:
     }
 
 
-def _stored(obj: models.Model, column: Column) -> dict[str, Any] | None:
+def _stored(obj: models.Model, column: Column, store: Store) -> dict[str, Any] | None:
     """A stored file's bytes; checked against ``<field>_hash`` and ``<field>_size`` if kept."""
     name = getattr(obj, column.key).name
     if not name:
@@ -81,7 +89,7 @@ def _stored(obj: models.Model, column: Column) -> dict[str, Any] | None:
             % {"name": name, "what": what},
             code="stored_file",
         )
-    return _file_entry(name, content)
+    return store(name, content)
 
 
 def _plain(obj: models.Model, field: models.Field) -> Any:
@@ -95,7 +103,7 @@ def _plain(obj: models.Model, field: models.Field) -> Any:
     return found
 
 
-def _encode(obj: models.Model, column: Column) -> Any:
+def _encode(obj: models.Model, column: Column, store: Store) -> Any:
     kind, field = column.kind, column.field
     if kind is Kind.TEXT:
         return {code: getattr(obj, columns.localized(column, code)) for code in languages.codes()}
@@ -114,31 +122,41 @@ def _encode(obj: models.Model, column: Column) -> Any:
         user = getattr(obj, column.key)
         return user.get_username() if user is not None else None
     if kind is Kind.FILE:
-        return _stored(obj, column)
+        return _stored(obj, column, store)
     return _plain(obj, field)
 
 
-def entry(obj: models.Model, layout: Layout, **children: list[Any]) -> dict[str, Any]:
-    """One object as the file holds it: ``ref``, ``id``, its columns, then ``children``."""
+def entry(
+    obj: models.Model, layout: Layout, *, store: Store = _file_entry, **children: list[Any]
+) -> dict[str, Any]:
+    """One object as the file holds it: ``ref``, ``id``, its columns, then ``children``.
+
+    ``store`` writes its stored files: in base64 in the JSON by default.
+    """
     data: dict[str, Any] = {}
     if layout.ref:
         data["ref"] = ref(layout.model, obj.pk)
     if layout.id:
         data["id"] = obj.pk
     for column in columns.columns(layout):
-        data[column.key] = _encode(obj, column)
+        data[column.key] = _encode(obj, column, store)
     data.update(children)
     return data
 
 
-def _register_entry(register: Register) -> dict[str, Any]:
-    parts = {
+def register_parts(register: Register) -> dict[str, list[dict[str, Any]]]:
+    """A register's parts under their keys, in the registry's order."""
+    return {
         part.key: [
             entry(row, columns.part_layout(part))
             for row in getattr(register, part.accessor).order_by("order", "pk")
         ]
         for part in PARTS
     }
+
+
+def _register_entry(register: Register) -> dict[str, Any]:
+    parts = register_parts(register)
     versions = [
         entry(
             version,
@@ -177,13 +195,24 @@ def controller_export(*, controller: Controller) -> dict[str, Any]:
     does, with repeatable reads on PostgreSQL).
     """
     controller = Controller.objects.get(pk=controller.pk)
+    return {
+        **_head(controller, SCHEMA_VERSION),
+        "registers": [
+            _register_entry(register)
+            for register in Register.objects.filter(controller=controller).order_by("pk")
+        ],
+    }
+
+
+def _head(controller: Controller, schema_version: int) -> dict[str, Any]:
+    """What a backup holds before its registers: the controller and what it owns."""
     memberships = sorted(
         Membership.objects.filter(controller=controller).select_related("user"),
         key=lambda m: m.user.get_username(),
     )
     return {
         "format": FORMAT,
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": schema_version,
         "controller": entry(controller, columns.CONTROLLER),
         "users": _users(controller, memberships),
         "memberships": [entry(m, columns.MEMBERSHIP) for m in memberships],
@@ -195,11 +224,53 @@ def controller_export(*, controller: Controller) -> dict[str, Any]:
             entry(processor, columns.PROCESSOR)
             for processor in Processor.objects.filter(controller=controller).order_by("pk")
         ],
-        "registers": [
-            _register_entry(register)
-            for register in Register.objects.filter(controller=controller).order_by("pk")
-        ],
     }
+
+
+def _archived_register(writer: ArchiveWriter, register: Register) -> dict[str, Any]:
+    """Write a register's versions one at a time; the register's entry in the manifest."""
+    versions = []
+    found = register.versions.select_related("published_by").order_by("number")
+    for version in found.iterator(chunk_size=20):
+        prefix = f"versions/{ref(Register, register.pk)}/{version.number}"
+        renderings = [
+            entry(
+                rendering,
+                columns.RENDERING,
+                store=writer.pdf_member(f"{prefix}/{rendering.language}"),
+            )
+            for rendering in version.renderings.order_by("language")
+        ]
+        data = entry(version, columns.VERSION, renderings=renderings)
+        versions.append(writer.version(f"{prefix}.json", data, len(renderings)))
+    writer.summary.registers += 1
+    return entry(register, columns.REGISTER, **register_parts(register), versions=versions)
+
+
+def backup_write(*, controller: Controller, output: IO[bytes]) -> ExportSummary:
+    """Write everything of ``controller`` to ``output`` as a backup archive (schema version 3).
+
+    One version (with its PDFs) is in memory at a time; the manifest, written
+    last, holds the rest. Raises BackupError as ``controller_export`` does; call
+    it inside ``read_consistently`` for a consistent state.
+    """
+    controller = Controller.objects.get(pk=controller.pk)
+    with ArchiveWriter(output) as writer:
+        manifest = _head(controller, ARCHIVE_VERSION)
+        manifest["registers"] = [
+            _archived_register(writer, register)
+            for register in Register.objects.filter(controller=controller).order_by("pk")
+        ]
+        writer.finish(manifest)
+    found = writer.summary
+    logo = manifest["controller"]["logo"]
+    return ExportSummary(
+        registers=found.registers,
+        versions=found.versions,
+        renderings=found.renderings,
+        files=found.files + (1 if logo else 0),
+        file_bytes=found.file_bytes + (logo["size"] if logo else 0),
+    )
 
 
 def backup_dumps(data: dict[str, Any]) -> bytes:

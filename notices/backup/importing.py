@@ -32,6 +32,7 @@ from ..models import NoticeRendering, NoticeVersion, Processor, Register
 from ..parts import translated_fields
 from ..services import pdf_storage_name
 from . import columns, errors
+from .archive import Archive
 from .columns import Kind, Layout
 from .errors import BackupError
 from .reading import Backup, read
@@ -56,10 +57,11 @@ class ImportResult:
     logo_renamed_from: str = ""
 
 
-def controller_import(*, data: dict[str, Any], replace: bool = False) -> ImportResult:
-    """Restore the backup ``data`` (as parsed by ``backup_loads``) into this database.
+def controller_import(*, data: dict[str, Any] | Archive, replace: bool = False) -> ImportResult:
+    """Restore the backup ``data`` (as parsed by ``backup_loads``, or an open archive).
 
-    Checks everything that can be checked without writing first (``reading``).
+    Checks everything that can be checked without writing first (``reading``);
+    an archive's versions are then read again, one at a time, to be written.
     Then, in one transaction: with ``replace``, deletes the existing controller's
     registers (with their versions), processors, contact persons and memberships
     and updates the controller itself in place; creates the controller, its
@@ -202,7 +204,7 @@ class _Writer:
             for i, entry in enumerate(getattr(self.file, key)):
                 self.save(entry, layout, f"{key}[{i}]", controller=controller)
         for i, entry in enumerate(self.file.registers):
-            self.save_register(entry, f"registers[{i}]", controller)
+            self.save_register(entry, i, controller)
         self.advance_sequences()
         self.analyze()
         if old_files:
@@ -233,7 +235,10 @@ class _Writer:
             files.append(controller.logo.name)
             # No longer in use: the import may adopt the same file as the new logo.
             Controller.objects.filter(pk=controller.pk).update(logo="")
-        versions.delete()
+        # Renderings first, then the versions by id alone: the deletion does not load
+        # every version's snapshot and pages into memory.
+        NoticeRendering.objects.filter(version__in=versions).delete()
+        versions.only("pk").delete()
         Register.objects.filter(controller=controller).delete()
         Processor.objects.filter(controller=controller).delete()
         ContactPerson.objects.filter(controller=controller).delete()
@@ -420,15 +425,16 @@ class _Writer:
                 result.existing_members.append(entry.user)
             self.save(entry, columns.MEMBERSHIP, f"memberships[{i}]", controller=controller)
 
-    def save_register(self, entry: Any, path: str, controller: Controller) -> None:
+    def save_register(self, entry: Any, i: int, controller: Controller) -> None:
+        path = f"registers[{i}]"
         register = self.save(entry, columns.REGISTER, path, controller=controller)
         self.result.registers += 1
         for part in columns.part_order():
             layout = columns.part_layout(part)
             for j, item in enumerate(value(entry, part.key)):
                 self.save(item, layout, f"{path}.{part.key}[{j}]", register=register)
-        for j, version in enumerate(entry.versions):
-            self.save_version(version, f"{path}.versions[{j}]", register)
+        for version, version_path in self.backup.versions(i):
+            self.save_version(version, version_path, register)
         # Not in the file: the change log is built from the versions just saved.
         changelog_rebuild(register=register)
 

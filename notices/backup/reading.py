@@ -1,7 +1,9 @@
 """Reading a backup file: its bytes, its schema, and every check that needs no writes.
 
-``backup_read``/``backup_loads`` turn a file into JSON data (size, UTF-8, JSON
-without duplicate keys or NaN). ``read`` then checks the data: the format and
+``backup_open`` opens a file: an archive (schema version 3, ``archive``) is read
+member by member; a JSON backup (versions 1 and 2) is read whole by
+``backup_read``/``backup_loads`` (size, UTF-8, JSON without duplicate keys or NaN).
+``read`` then checks the data: the format and
 schema version (version 1 files are upgraded first, ``version1``), no NUL
 character anywhere, the schema (``schema``, with paths from pydantic), and
 then what the schema cannot see: that every reference resolves to an object of
@@ -9,16 +11,23 @@ the right kind in this file (and in the same register where that matters),
 that catalogue codes and users exist, that what the database keeps unique is
 unique in the file, and that every stored file, page and snapshot matches its
 recorded size and SHA-256 hash.
+
+An archive's versions are read, validated and checked one at a time
+(``Backup.versions``), and read and validated again while importing, so that
+memory holds one version however long the history is.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pydantic
 from django import forms
@@ -33,13 +42,17 @@ from controllers.validators import validate_logo
 from ..parts import PARTS
 from ..snapshot import content_hash
 from . import columns, errors, schema, version1
+from .archive import MANIFEST, ZIP_MAGIC, Archive, is_archive
 from .columns import CATALOGUES, Column, Kind, Layout
 from .errors import BackupError
-from .schema import FORMAT, SCHEMA_VERSION, value
+from .schema import ARCHIVE_VERSION, FORMAT, SCHEMA_VERSION, value
 
-# The largest backup file import_controller reads; settings.BACKUP_MAX_BYTES overrides it.
+# The most of a backup held in memory at once: a JSON backup (all of it) or one member of
+# an archive (its manifest, a version, a PDF). settings.BACKUP_MAX_BYTES overrides it.
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
-# The schema versions this service reads; older ones are upgraded before validation.
+# Bytes copied at a time from a pipe to a temporary file.
+COPY_CHUNK = 1024 * 1024
+# The schema versions of a JSON backup; older ones are upgraded before validation.
 UPGRADES = {1: version1.upgrade, SCHEMA_VERSION: None}
 
 
@@ -47,7 +60,7 @@ UPGRADES = {1: version1.upgrade, SCHEMA_VERSION: None}
 
 
 def max_backup_bytes() -> int:
-    """The largest backup file accepted: settings.BACKUP_MAX_BYTES, else 200 MB."""
+    """The most read into memory at once: settings.BACKUP_MAX_BYTES, else 200 MiB."""
     return int(getattr(settings, "BACKUP_MAX_BYTES", None) or DEFAULT_MAX_BYTES)
 
 
@@ -59,19 +72,66 @@ def _too_large(limit: int) -> BackupError:
     )
 
 
+def _unreadable(error: OSError) -> BackupError:
+    return BackupError(
+        _("The backup file cannot be read: %(error)s") % {"error": error.strerror or error},
+        code="unreadable",
+    )
+
+
+@contextlib.contextmanager
+def backup_open(
+    *, path: str | Path, max_bytes: int | None = None
+) -> Iterator[dict[str, Any] | Archive]:
+    """The backup at ``path`` for ``controller_import``: an open archive, or a JSON file's data.
+
+    ``max_bytes`` bounds what is read at once: the whole of a JSON file, each member
+    of an archive.
+    """
+    limit = max_bytes if max_bytes is not None else max_backup_bytes()
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 (closed below, after the import)
+    except OSError as error:
+        raise _unreadable(error) from error
+    with handle, tempfile.TemporaryFile() as spool:
+        try:
+            if not handle.seekable():
+                # A pipe (``import_controller /dev/stdin < file`` through Docker): zipfile
+                # needs to seek, so the stream goes to a temporary file, not to memory.
+                shutil.copyfileobj(handle, spool, COPY_CHUNK)
+                spool.seek(0)
+                handle = spool
+            head = handle.read(len(ZIP_MAGIC))
+            handle.seek(0)
+        except OSError as error:
+            raise _unreadable(error) from error
+        if not is_archive(head):
+            yield _json_from(handle, limit)
+            return
+        archive = Archive(handle, max_bytes=limit)
+        try:
+            yield archive
+        finally:
+            archive.close()
+
+
 def backup_read(*, path: str | Path, max_bytes: int | None = None) -> dict[str, Any]:
-    """Read and parse the backup file at ``path``, refusing one over ``max_bytes``."""
+    """Read and parse the JSON backup file at ``path``, refusing one over ``max_bytes``."""
     limit = max_bytes if max_bytes is not None else max_backup_bytes()
     try:
         with open(path, "rb") as handle:
             if Path(path).stat().st_size > limit:
                 raise _too_large(limit)
-            raw = handle.read(limit + 1)
+            return _json_from(handle, limit)
     except OSError as error:
-        raise BackupError(
-            _("The backup file cannot be read: %(error)s") % {"error": error.strerror or error},
-            code="unreadable",
-        ) from error
+        raise _unreadable(error) from error
+
+
+def _json_from(handle: IO[bytes], limit: int) -> dict[str, Any]:
+    try:
+        raw = handle.read(limit + 1)
+    except OSError as error:
+        raise _unreadable(error) from error
     return backup_loads(raw, max_bytes=limit)
 
 
@@ -125,35 +185,76 @@ def backup_loads(raw: bytes, *, max_bytes: int | None = None) -> dict[str, Any]:
 class Backup:
     """A backup that passed every check that needs no writes, ready to import."""
 
-    file: Any  # an instance of schema.backup_file()
+    file: Any  # an instance of schema.backup_file() or, of an archive, schema.manifest_file()
     written_as: int  # the schema version of the file as it was written
-    ids: dict[type[models.Model], set[int]]
-    catalogues: dict[type[models.Model], dict[str, models.Model]]
+    archive: Archive | None = None
+    ids: dict[type[models.Model], set[int]] = field(default_factory=dict)
+    catalogues: dict[type[models.Model], dict[str, models.Model]] = field(default_factory=dict)
 
     def catalogue_entry(self, model: type[models.Model], key: str) -> models.Model:
         return self.catalogues[model][key.lower()]
 
+    def versions(self, i: int) -> Iterator[tuple[Any, str]]:
+        """The versions of the ``i``-th register, with their paths, one at a time.
 
-def read(data: Any) -> Backup:
-    """Check the backup ``data`` (as ``backup_loads`` returns it); BackupError if refused."""
+        An archive's are read from their members and validated each time: only
+        one is in memory at once.
+        """
+        for j, item in enumerate(self.file.registers[i].versions):
+            path = f"registers[{i}].versions[{j}]"
+            yield (item if self.archive is None else _archived(self.archive, item, path)), path
+
+
+def _archived(archive: Archive, item: Any, path: str) -> Any:
+    """The version an archive's manifest names in ``item``, read and validated."""
+    try:
+        data = backup_loads(archive.version(item, path), max_bytes=archive.max_bytes)
+    except BackupError as error:
+        if error.path:
+            raise
+        # Not JSON, or not an object: said of this member.
+        raise BackupError(error.message, code=error.code, path=path) from error
+    archive.with_pdfs(data, path)
+    _check_no_nul(data, path)
+    try:
+        return schema.version_model().model_validate(data)
+    except pydantic.ValidationError as error:
+        raise errors.schema_error(error, path) from None
+
+
+def read(source: dict[str, Any] | Archive) -> Backup:
+    """Check a backup: a JSON file's data (``backup_loads``) or an open archive.
+
+    BackupError if refused.
+    """
+    archive = source if isinstance(source, Archive) else None
+    if archive is not None:
+        data = backup_loads(archive.read(MANIFEST, ""), max_bytes=archive.max_bytes)
+    else:
+        data = source
     if not isinstance(data, dict):
         raise BackupError(_("The backup file does not hold a JSON object."), code="format")
-    _check_format(data)
+    _check_format(data, archive=archive is not None)
     _check_no_nul(data)
     written = data["schema_version"]
-    upgrade = UPGRADES[written]
+    upgrade = UPGRADES.get(written)
     if upgrade is not None:
         data = upgrade(data)
+    model = schema.manifest_file() if archive is not None else schema.backup_file()
     try:
-        file = schema.backup_file().model_validate(data)
+        file = model.model_validate(data)
     except pydantic.ValidationError as error:
         raise errors.schema_error(error) from None
+    backup = Backup(file=file, written_as=written, archive=archive)
     checker = _Checker()
-    checker.check(file)
-    return Backup(file=file, written_as=written, ids=checker.ids, catalogues=checker.catalogues)
+    checker.check(backup)
+    if archive is not None:
+        archive.check_all_named()
+    backup.ids, backup.catalogues = checker.ids, checker.catalogues
+    return backup
 
 
-def _check_format(data: dict[str, Any]) -> None:
+def _check_format(data: dict[str, Any], *, archive: bool) -> None:
     if data.get("format") != FORMAT:
         raise BackupError(
             _("This is not a controller backup of this service (its “format” is not “%(format)s”).")
@@ -161,20 +262,24 @@ def _check_format(data: dict[str, Any]) -> None:
             code="format",
         )
     version = data.get("schema_version")
-    if type(version) is not int or version not in UPGRADES:
+    supported = {ARCHIVE_VERSION} if archive else set(UPGRADES)
+    if type(version) is not int or version not in supported:
         raise BackupError(
             _(
                 "The backup's schema version %(found)s is not supported; "
                 "this service reads version %(supported)d."
             )
-            % {"found": json.dumps(version)[:20], "supported": SCHEMA_VERSION},
+            % {
+                "found": json.dumps(version)[:20],
+                "supported": ARCHIVE_VERSION if archive else SCHEMA_VERSION,
+            },
             code="schema_version",
         )
 
 
-def _check_no_nul(data: Any) -> None:
+def _check_no_nul(data: Any, prefix: str = "") -> None:
     """No text anywhere may hold a NUL character (PostgreSQL refuses them; paths hide them)."""
-    stack: list[tuple[Any, str]] = [(data, "")]
+    stack: list[tuple[Any, str]] = [(data, prefix)]
     while stack:
         item, path = stack.pop()
         if isinstance(item, str) and "\x00" in item:
@@ -211,15 +316,20 @@ def objects(file: Any) -> Walk:
         for part in PARTS:
             for j, entry in enumerate(value(register, part.key)):
                 yield entry, columns.part_layout(part), f"{path}.{part.key}[{j}]", path
-        for j, version in enumerate(register.versions):
-            version_path = f"{path}.versions[{j}]"
-            yield version, columns.VERSION, version_path, path
-            for k, rendering in enumerate(version.renderings):
-                yield rendering, columns.RENDERING, f"{version_path}.renderings[{k}]", path
+
+
+def version_objects(version: Any, path: str, scope: str) -> Walk:
+    """A version and its renderings, in the walk's form (versions are walked one at a time)."""
+    yield version, columns.VERSION, path, scope
+    for k, rendering in enumerate(version.renderings):
+        yield rendering, columns.RENDERING, f"{path}.renderings[{k}]", scope
 
 
 def lists(file: Any) -> Iterator[tuple[list[Any], Layout, str]]:
-    """Every list of objects of one kind in one owner, for what must be unique in it."""
+    """Every list of objects of one kind in one owner, for what must be unique in it.
+
+    Not the versions: they are checked one at a time (``_Checker.check_versions``).
+    """
     yield file.memberships, columns.MEMBERSHIP, "memberships"
     yield file.contact_persons, columns.CONTACT_PERSON, "contact_persons"
     yield file.processors, columns.PROCESSOR, "processors"
@@ -228,9 +338,6 @@ def lists(file: Any) -> Iterator[tuple[list[Any], Layout, str]]:
         path = f"registers[{i}]"
         for part in PARTS:
             yield value(register, part.key), columns.part_layout(part), f"{path}.{part.key}"
-        yield register.versions, columns.VERSION, f"{path}.versions"
-        for j, version in enumerate(register.versions):
-            yield version.renderings, columns.RENDERING, f"{path}.versions[{j}].renderings"
 
 
 @dataclass(frozen=True)
@@ -246,7 +353,8 @@ class _Checker:
     catalogues: dict[type[models.Model], dict[str, models.Model]] = field(default_factory=dict)
     users: set[str] = field(default_factory=set)
 
-    def check(self, file: Any) -> None:
+    def check(self, backup: Backup) -> None:
+        file = backup.file
         self.check_users(file.users)
         for entry, layout, path, scope in objects(file):
             self.declare(entry, layout, path, scope)
@@ -255,11 +363,27 @@ class _Checker:
                 self.check_column(entry, column, path, scope)
         if file.controller.logo is not None:
             _check_logo(file.controller.logo, "controller.logo")
-        for i, register in enumerate(file.registers):
-            for j, version in enumerate(register.versions):
-                _check_version(version, f"registers[{i}].versions[{j}]")
         for entries, layout, path in lists(file):
             _check_unique(entries, layout, path)
+        for i in range(len(file.registers)):
+            self.check_versions(backup, i)
+
+    def check_versions(self, backup: Backup, i: int) -> None:
+        """Every check of the ``i``-th register's versions, one version at a time.
+
+        Versions refer only to users and to nothing another version declares, so
+        they can be checked after everything else.
+        """
+        scope = f"registers[{i}]"
+        unique = _Unique(columns.VERSION, f"{scope}.versions")
+        for j, (version, path) in enumerate(backup.versions(i)):
+            for entry, layout, where, _scope in version_objects(version, path, scope):
+                self.declare(entry, layout, where, scope)
+                for column in columns.columns(layout):
+                    self.check_column(entry, column, where, scope)
+            _check_version(version, path)
+            unique.add(version, j)
+            _check_unique(version.renderings, columns.RENDERING, f"{path}.renderings")
 
     def check_users(self, users: list[Any]) -> None:
         for i, user in enumerate(users):
@@ -365,15 +489,28 @@ def _unique_keys(layout: Layout) -> list[list[str]]:
     return keys
 
 
-def _check_unique(entries: list[Any], layout: Layout, path: str) -> None:
-    for keys in _unique_keys(layout):
-        seen: set[str] = set()
-        for i, entry in enumerate(entries):
+class _Unique:
+    """What must be unique in one list, checked entry by entry (a list may be streamed)."""
+
+    def __init__(self, layout: Layout, path: str) -> None:
+        self.path = path
+        self.seen: list[tuple[list[str], set[str]]] = [
+            (keys, set()) for keys in _unique_keys(layout)
+        ]
+
+    def add(self, entry: Any, i: int) -> None:
+        for keys, seen in self.seen:
             found = json.dumps([value(entry, key) for key in keys], default=str)
             if found in seen:
                 shown = " / ".join(str(value(entry, key)) for key in keys)
-                raise _twice(shown, f"{path}[{i}].{keys[0]}")
+                raise _twice(shown, f"{self.path}[{i}].{keys[0]}")
             seen.add(found)
+
+
+def _check_unique(entries: list[Any], layout: Layout, path: str) -> None:
+    unique = _Unique(layout, path)
+    for i, entry in enumerate(entries):
+        unique.add(entry, i)
 
 
 # --- Files and hashes ----------------------------------------------------------------------

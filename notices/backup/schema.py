@@ -1,6 +1,9 @@
-"""The structure of a backup file (schema version 2), declared as pydantic models.
+"""The structure of a backup file (schema versions 2 and 3), declared as pydantic models.
 
-``backup_file()`` is the model of a whole file. The objects that hold a
+``backup_file()`` is the model of a whole JSON file (version 2); ``manifest_file()``
+the model of an archive's manifest (version 3), whose registers list their
+versions as members of the archive (``VersionMember``), each read and validated
+one at a time as a ``version_model()``. The objects that hold a
 model's data (the controller, a register, each part) are built from
 ``columns.columns()``, so their keys follow the Django models and the
 registries; the rest (stored files, users, versions' snapshots and change
@@ -50,7 +53,10 @@ from . import columns
 from .columns import Column, Kind, Layout
 
 FORMAT = "tietosuoja-controller-backup"
+# A whole backup as one JSON document (``backup_dumps``); still written on request.
 SCHEMA_VERSION = 2
+# A backup as a ZIP archive: a manifest, one member per version and per PDF (``archive``).
+ARCHIVE_VERSION = 3
 # Primary keys the importer will try to keep: positive 32-bit integers.
 MAX_ID = 2**31 - 1
 
@@ -60,6 +66,8 @@ SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 LOGO_NAME_RE = re.compile(r"^logos/[A-Za-z0-9][A-Za-z0-9._-]{0,93}$")
 LOGO_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp"})
 PDF_NAME_RE = re.compile(r"^notices/(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/){0,4}[A-Za-z0-9_.-]+\.pdf$")
+# Names of an archive's members that the manifest and the versions name.
+MEMBER_RE = re.compile(r"^versions/(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/){0,4}[A-Za-z0-9_.-]+$")
 
 
 class Entry(BaseModel):
@@ -130,7 +138,13 @@ def _sha256(value: str) -> str:
     return value
 
 
+class MemberBytes(bytes):
+    """A stored file's bytes read from an archive member (no JSON value is one)."""
+
+
 def _base64(value: Any) -> bytes:
+    if isinstance(value, MemberBytes):
+        return bytes(value)
     try:
         if not isinstance(value, str):
             raise ValueError
@@ -206,6 +220,17 @@ class Logo(StoredFile):
 
 class Pdf(StoredFile):
     name: Annotated[StrictStr, AfterValidator(lambda name: _safe_name(name, PDF_NAME_RE))]
+
+
+MemberName = Annotated[StrictStr, AfterValidator(lambda name: _safe_name(name, MEMBER_RE))]
+
+
+class VersionMember(Entry):
+    """A version in an archive's manifest: the member that holds it, its size and SHA-256."""
+
+    member: MemberName
+    size: Annotated[StrictInt, Field(ge=0)]
+    sha256: Sha256
 
 
 # --- What a published version stores -------------------------------------------------
@@ -362,13 +387,28 @@ USER_FIELDS = tuple(UserEntry.model_fields)
 
 
 @cache
+def version_model() -> type[BaseModel]:
+    """The model of one published version with its renderings (and their PDFs)."""
+    return entry_model(columns.VERSION, renderings=entry_model(columns.RENDERING))
+
+
+@cache
 def backup_file() -> type[BaseModel]:
     """The model of a whole backup file of schema version 2."""
-    version = entry_model(columns.VERSION, renderings=entry_model(columns.RENDERING))
+    return _file_model("BackupFile", version_model())
+
+
+@cache
+def manifest_file() -> type[BaseModel]:
+    """The model of an archive's manifest (version 3): its versions are members."""
+    return _file_model("Manifest", VersionMember)
+
+
+def _file_model(name: str, version: type[BaseModel]) -> type[BaseModel]:
     parts = {part.key: entry_model(columns.part_layout(part)) for part in PARTS}
     register = entry_model(columns.REGISTER, **parts, versions=version)
     return create_model(
-        "BackupFile",
+        name,
         __base__=Entry,
         format=(StrictStr, ...),
         schema_version=(StrictInt, ...),

@@ -75,7 +75,10 @@ def free_business_id(after: int) -> tuple[str, int]:
 
 def export(controller: Controller, directory: Path) -> dict[str, Any]:
     path = directory / f"{controller.slug}.json"
-    call_command("export_controller", controller.slug, "--output", str(path), stdout=io.StringIO())
+    # JSON (schema version 2): the copies change the company's name in the data.
+    call_command(
+        "export_controller", controller.slug, "--output", str(path), "--json", stdout=io.StringIO()
+    )
     return json.loads(path.read_text(encoding="utf-8"))
 
 

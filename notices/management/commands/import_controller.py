@@ -96,7 +96,10 @@ class Command(BaseCommand):
             "--max-bytes",
             type=int,
             default=None,
-            help=_("The largest backup file to read (default: BACKUP_MAX_BYTES, 200 MB)."),
+            help=_(
+                "The most to read into memory at once: a JSON backup file, or one member of "
+                "an archive (default: BACKUP_MAX_BYTES, 200 MiB)."
+            ),
         )
 
     def handle(
@@ -108,8 +111,8 @@ class Command(BaseCommand):
         **options: Any,
     ) -> None:
         try:
-            data = backup.backup_read(path=file, max_bytes=max_bytes)
-            result = backup.controller_import(data=data, replace=replace)
+            with backup.backup_open(path=file, max_bytes=max_bytes) as source:
+                result = backup.controller_import(data=source, replace=replace)
         except backup.BackupError as error:
             raise CommandError(
                 _("The backup was not imported and nothing was changed. %(error)s")
