@@ -360,18 +360,32 @@ def entry_model(layout: Layout, **children: Any) -> type[BaseModel]:
     if layout.id:
         fields["id"] = (Id | None, None)
     for column in columns.columns(layout):
-        # A text that may be blank may be left out, as files written before it existed
-        # do (Register.joint_controllers); every other key is required.
-        optional = (
-            {"default_factory": dict} if column.kind is Kind.TEXT and column.field.blank else {}
-        )
         fields[attribute(column.key)] = (
             _column_type(layout.model, column),
-            Field(alias=column.key, **optional),
+            Field(alias=column.key, **_left_out(column)),
         )
     for key, child in children.items():
         fields[key] = (list[child], ...)
     return create_model(f"{layout.model.__name__}Entry", __base__=Entry, **fields)
+
+
+def _left_out(column: Column) -> dict[str, Any]:
+    """How a column may be left out, as files written before it existed do; {} if required.
+
+    A text that may be blank (Register.joint_controllers), a value that may be null
+    (NoticeVersion.effective_at, .record) or a blank string (.record_hash, .signature)
+    takes the model's empty value; every other key is required.
+    """
+    field = column.field
+    if column.kind is Kind.TEXT:
+        return {"default_factory": dict} if field.blank else {}
+    if column.kind is not Kind.VALUE:
+        return {}
+    if field.null:
+        return {"default": None}
+    if field.blank and isinstance(field, models.CharField):
+        return {"default": ""}
+    return {}
 
 
 class UserEntry(Entry):
