@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from controllers.audit import ids_with_history
 from controllers.models import ContactPerson, Controller, Membership
 
-from .. import languages
+from .. import chain, languages
 from ..changelog import changelog_rebuild
 from ..models import NoticeRendering, NoticeVersion, Processor, Register
 from ..parts import translated_fields
@@ -36,7 +36,7 @@ from .archive import Archive
 from .columns import Kind, Layout
 from .errors import BackupError
 from .reading import Backup, read
-from .schema import value
+from .schema import ARCHIVE_VERSION, value
 
 
 @dataclass
@@ -55,6 +55,8 @@ class ImportResult:
     email_differs: list[str] = field(default_factory=list)
     new_ids: int = 0
     logo_renamed_from: str = ""
+    # Versions from a file written before signed records: recorded now, unsigned.
+    unsigned: int = 0
 
 
 def controller_import(*, data: dict[str, Any] | Archive, replace: bool = False) -> ImportResult:
@@ -433,27 +435,60 @@ class _Writer:
             layout = columns.part_layout(part)
             for j, item in enumerate(value(entry, part.key)):
                 self.save(item, layout, f"{path}.{part.key}[{j}]", register=register)
+        previous: str | None = None
         for version, version_path in self.backup.versions(i):
-            self.save_version(version, version_path, register)
+            previous = self.save_version(version, version_path, register, previous)
         # Not in the file: the change log is built from the versions just saved.
         changelog_rebuild(register=register)
 
-    def save_version(self, entry: Any, path: str, register: Register) -> None:
+    def save_version(self, entry: Any, path: str, register: Register, previous: str | None) -> str:
+        """Save one version with its renderings and PDFs; its record hash.
+
+        ``previous`` is the record hash of the register's version before it.
+        """
         version = self.save(entry, columns.VERSION, path, register=register)
         self.result.versions += 1
         names = {
             "controller": {"slug": register.controller.slug},
             "register": {"slug": register.slug},
         }
+        pdfs: dict[str, bytes] = {}
         for k, rendering in enumerate(entry.renderings):
             self.path = f"{path}.renderings[{k}]"
             # A name we make from validated slugs, never the one in the file.
             wanted = pdf_storage_name(names, entry.number, rendering.language)
             stored = self.store(wanted, rendering.pdf.content_base64)
+            pdfs[rendering.language] = rendering.pdf.content_base64
             self.save(
                 rendering, columns.RENDERING, self.path, files={"pdf": stored}, version=version
             )
             self.result.renderings += 1
+        return self.check_record(version, pdfs, path, previous)
+
+    def check_record(
+        self, version: NoticeVersion, pdfs: dict[str, bytes], path: str, previous: str | None
+    ) -> str:
+        """Refuse a version whose content is not what its signed record says.
+
+        Files written since records exist (archives, schema 3) must carry a record
+        signed by one of the service's keys (current or retired) and chained to the
+        version before. An older file's versions have none: a record is written
+        now from their checked hashes, unsigned, and the report says how many
+        (``verify_notices --sign-missing`` signs them once checked).
+        """
+        if version.record is None and self.backup.written_as < ARCHIVE_VERSION:
+            chain.write_record(version, previous)
+            self.result.unsigned += 1
+            return version.record_hash
+        found = chain.verify_record(version, pdfs=pdfs, previous=previous)
+        if found:
+            raise BackupError(
+                _("Version %(number)s does not match its signed record: %(problem)s")
+                % {"number": version.number, "problem": found[0].message},
+                code="record",
+                path=f"{path}.{found[0].part}",
+            )
+        return version.record_hash
 
     def store(self, name: str, content: bytes) -> str:
         """Save ``content`` under ``name`` (a safe name we made or checked); the name used.

@@ -72,6 +72,15 @@ def report_lines(result: backup.ImportResult) -> tuple[list[str], list[str]]:
             )
             % {"name": controller.logo.name, "old": result.logo_renamed_from}
         )
+    if result.unsigned:
+        warnings.append(
+            _(
+                "%(count)d versions come from a file written before versions were signed: "
+                "their records were written now, unsigned. Check them with "
+                "verify_notices, then sign them with verify_notices --sign-missing."
+            )
+            % {"count": result.unsigned}
+        )
     return info, warnings
 
 
