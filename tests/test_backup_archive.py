@@ -35,6 +35,7 @@ from notices import backup
 from notices.backup import BackupError, controller_import
 from notices.backup.archive import MANIFEST
 from notices.backup.importing import _Writer
+from notices.chain import verify_chain
 from notices.models import NoticeRendering, NoticeVersion, Register
 from tests.test_backup import empty_the_database, fetch, public_urls, row_counts, stored_files
 from tests.test_backup_version1 import FILES, version_1
@@ -395,11 +396,11 @@ def test_a_failure_while_writing_the_versions_rolls_back_and_removes_the_files(
     save_version = _Writer.save_version
     calls = []
 
-    def fail_on_the_fifth(self: _Writer, *args: Any) -> None:
+    def fail_on_the_fifth(self: _Writer, *args: Any) -> str:
         calls.append(args)
         if len(calls) == 5:
             raise DatabaseError("the disk is full")
-        save_version(self, *args)
+        return save_version(self, *args)
 
     monkeypatch.setattr(_Writer, "save_version", fail_on_the_fifth)
     with pytest.raises(BackupError) as refused:
@@ -418,3 +419,32 @@ def test_export_refuses_a_tampered_pdf_and_leaves_no_file(company, tmp_path, med
         export(tmp_path / "backup.zip")
     assert list(tmp_path.glob("backup.zip*")) == []
     assert list(tmp_path.glob(".backup.zip*")) == []
+
+
+def _edited_page(version: dict[str, Any]) -> None:
+    """What an attacker with the archive would do: a page of their own, hashes recomputed."""
+    rendering = version["renderings"][0]
+    rendering["html"] = '<meta http-equiv="refresh" content="0;url=https://evil.example/">'
+    rendering["html_hash"] = hashlib.sha256(rendering["html"].encode()).hexdigest()
+
+
+def test_an_archive_whose_page_differs_from_its_signed_record_is_refused(company, tmp_path, media):
+    found = members(export(tmp_path / "backup.zip"))
+    set_version(found, 1, _edited_page)
+    path = write_members(tmp_path / "edited.zip", found)
+    before, files = row_counts(), stored_files(media)
+
+    with pytest.raises(BackupError) as refused, backup.backup_open(path=path) as source:
+        controller_import(data=source, replace=True)
+
+    assert refused.value.code == "record", refused.value
+    assert "renderings" in refused.value.path and "page" in refused.value.path
+    assert row_counts() == before
+    assert stored_files(media) == files
+
+
+def test_versions_of_an_older_file_are_recorded_signed_and_chained(company) -> None:
+    versions = list(NoticeVersion.objects.filter(register__controller=company).order_by("number"))
+    assert [bool(v.signature) for v in versions] == [True, True]
+    assert versions[1].record["previous"] == versions[0].record_hash
+    assert verify_chain(versions).breaks == []

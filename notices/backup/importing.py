@@ -472,14 +472,14 @@ class _Writer:
 
         Files written since records exist (archives, schema 3) must carry a record
         signed by one of the service's keys (current or retired) and chained to the
-        version before. An older file's versions have none: a record is written
-        now from their checked hashes, unsigned, and the report says how many
-        (``verify_notices --sign-missing`` signs them once checked).
+        version before: an edited archive is refused. An older file's versions have
+        none: the service records and signs them now, as importing them vouches for
+        them, and the report says how many (only import such files from a source
+        you trust).
         """
         if version.record is None and self.backup.written_as < ARCHIVE_VERSION:
-            chain.write_record(version, previous)
+            chain.seal_version(version)
             self.result.unsigned += 1
-            return version.record_hash
         found = chain.verify_record(version, pdfs=pdfs, previous=previous)
         if found:
             raise BackupError(

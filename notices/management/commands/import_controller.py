@@ -76,8 +76,8 @@ def report_lines(result: backup.ImportResult) -> tuple[list[str], list[str]]:
         warnings.append(
             _(
                 "%(count)d versions come from a file written before versions were signed: "
-                "their records were written now, unsigned. Check them with "
-                "verify_notices, then sign them with verify_notices --sign-missing."
+                "the service recorded and signed them now. Import such files only from a "
+                "source you trust."
             )
             % {"count": result.unsigned}
         )
