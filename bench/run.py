@@ -7,16 +7,21 @@ happens in a throw-away directory with production-like settings (DEBUG off):
    .mo) and ``load_demo --force`` into a temporary SQLite database (or into
    ``BENCH_DATABASE_URL`` if set; that database gets the demo data);
 2. ``manage.py bench_publish``: publish the largest demo register several times
-   in a fresh process and time each publish, then copy its page and PDF byte for
-   byte into STATIC_ROOT, so WhiteNoise serves files of exactly the same size
-   from the same server (the ceiling for "serve stored bytes");
+   in a fresh process and time each publish; then ``manage.py bench_addresses
+   --static-dir``: one address of each kind of that register (page, PDF, JSON,
+   embed, change log, first version's page and PDF, company index), each body
+   copied byte for byte into STATIC_ROOT/bench/, so WhiteNoise serves files of
+   exactly the same bytes from the same server (the ceiling for "serve stored
+   bytes");
 3. start gunicorn (``config.wsgi``, sync workers, ``BENCH_WORKERS`` or 2) on a
    free 127.0.0.1 port and drive each address in turn with locust
    (``bench/locustfile.py``): C users for D seconds after a warm-up;
 4. ``manage.py bench_profile``: the notice page in-process (WSGI handler,
    queries, middleware, database connection reuse), to explain the gap
    between page and static;
-5. print a table and write ``bench/results/latest.json``.
+5. print a table, each kind's req/s next to its static copy's with the ratio
+   and the target (0.8), and write ``bench/results/latest.json``; the exit
+   status is 1 if any request failed.
 """
 
 from __future__ import annotations
@@ -49,7 +54,9 @@ from bench.harness import (
 )
 
 RESULTS = ROOT / "bench" / "results" / "latest.json"
-CLIENT_BOUND_SHARE = 0.85  # client CPU time / wall time above this: client-bound
+CLIENT_BOUND_SHARE = 0.85
+# Every public address at this share of the req/s of a static file of its bytes (issue 13).
+RATIO_TARGET = 0.8  # client CPU time / wall time above this: client-bound
 
 
 # --- The code under test ---------------------------------------------------------------------
@@ -196,21 +203,53 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def ratios(rows: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each address kind against the static file of its same bytes, from the same run."""
+    out = []
+    for kind, row in rows.items():
+        static = rows.get(f"static-{kind}")
+        if kind.startswith("static-") or static is None:
+            continue
+        out.append(
+            {
+                "kind": kind,
+                "bytes": row["bytes"],
+                "rps": row["rps"],
+                "static_rps": static["rps"],
+                "ratio": row["rps"] / static["rps"] if static["rps"] else 0.0,
+                "target": RATIO_TARGET,
+                "cpu_ms": row["server_cpu_ms_per_req"],
+                "static_cpu_ms": static["server_cpu_ms_per_req"],
+            }
+        )
+    return out
+
+
+def ratio_table(rows: list[dict[str, Any]]) -> str:
+    """req/s of each kind next to its static copy's, the ratio and the target."""
+    header = (
+        f"{'kind':<12} {'bytes':>7} {'req/s':>7} {'static':>7} {'ratio':>6} {'target':>6} "
+        f"{'srv CPU ms/req':>14} {'static':>7}"
+    )
+    lines = ["Each address vs a static file of the same bytes, same server, same run:"]
+    lines += [header, "-" * len(header)]
+    for r in rows:
+        verdict = "" if r["ratio"] >= r["target"] else "  below target"
+        lines.append(
+            f"{r['kind']:<12} {r['bytes']:>7} {r['rps']:>7.0f} {r['static_rps']:>7.0f} "
+            f"{r['ratio']:>6.2f} {r['target']:>6.2f} {ms2(r['cpu_ms']):>14} "
+            f"{ms2(r['static_cpu_ms']):>7}{verdict}"
+        )
+    return "\n".join(lines)
+
+
+def ms2(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
 def load_findings(rows: dict[str, dict[str, Any]]) -> list[str]:
     """What the table says: page vs static, the CPU ceiling, who was the bottleneck."""
     notes = []
-    page, static = rows.get("page"), rows.get("static-page")
-    if page and static and page["rps"] and static["rps"]:
-        notes.append(
-            f"page/static throughput: {page['rps'] / static['rps']:.0%} "
-            f"({page['rps']:.0f} vs {static['rps']:.0f} req/s)"
-        )
-        if page["server_cpu_ms_per_req"] and static["server_cpu_ms_per_req"]:
-            notes.append(
-                f"server CPU per request: page {page['server_cpu_ms_per_req']:.2f} ms, "
-                f"static {static['server_cpu_ms_per_req']:.2f} ms "
-                "(independent of the client's speed)"
-            )
     cores = os.cpu_count() or 1
     notes.append(
         f"CPU-bound ceiling if gunicorn had all {cores} cores to itself (cores / srv CPU "
@@ -374,14 +413,16 @@ def run_bench(opts: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> i
         "bench_publish", "--force", f"--runs={opts.publish_runs}", f"--static-dir={static_dir}"
     )
     results["publish"] = publish
-    lang = publish["language"]
-    page_bytes, pdf_bytes = publish["page_bytes"][lang], publish["pdf_bytes"][lang]
-    urls = {
-        "static-page": ("/static/bench/page-sized.html", page_bytes),
-        "page": (publish["page_url"], page_bytes),
-        "static-pdf": ("/static/bench/pdf-sized.pdf", pdf_bytes),
-        "pdf": (publish["pdf_url"], pdf_bytes),
-    }
+    copies = project.manage_json(
+        "bench_addresses",
+        f"--static-dir={static_dir}",
+        f"--register={publish['controller']}/{publish['register']}",
+        f"--language={publish['language']}",
+    )["copies"]
+    urls = {}
+    for copy in copies:
+        urls[f"static-{copy['kind']}"] = (copy["static_path"], copy["bytes"])
+        urls[copy["kind"]] = (copy["path"], copy["bytes"])
 
     rows, port = measure_addresses(project, urls, opts, results)
     results["load"] = list(rows.values())
@@ -396,9 +437,12 @@ def run_bench(opts: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> i
             f"--port={port}",
         )
         results["profile"] = profile
+    results["ratios"] = ratios(rows)
     notes = load_findings(rows) + (profile_findings(profile) if profile else [])
     results["findings"] = notes
     print_report(publish, rows, notes, profile, opts)
+    log("")
+    log(ratio_table(results["ratios"]))
     opts.output.parent.mkdir(parents=True, exist_ok=True)
     opts.output.write_text(json.dumps(results, indent=2, default=str) + "\n")
     log(f"\nbench: results written to {opts.output}")
