@@ -2,7 +2,7 @@
 
 In-process, through Django's WSGI handler (no network, no gunicorn): the median
 time of each address; the notice page's SQL; the page taken apart (the view
-alone, its query through the ORM and as raw SQL, a new database connection per
+alone, its lookup and its SQL run bare, a new database connection per
 request); the middleware chain built up one by one; and a cProfile listing.
 Read-only: it only requests the addresses it is given.
 """
@@ -119,7 +119,7 @@ def page_parts(call: Caller, app: WSGIHandler, page: str, sql: str, count: int) 
             "page_conn_max_age_0": page_fresh_connection,
             # The view alone (no middleware, no URL resolving) and its one query.
             "view_only": view_only,
-            "orm_query": lambda: views._find(lang, controller, register, None, ["html"]),
+            "lookup": lambda: views._find(lang, controller, register, None, "html"),
             "raw_sql": raw_sql,
         },
         count,
