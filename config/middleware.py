@@ -7,6 +7,7 @@ from collections.abc import Callable
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from django.conf import settings
 from django.core.signals import setting_changed
+from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
@@ -16,6 +17,7 @@ from django.utils.cache import cc_delim_re
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 from config.security import CSPMiddleware
+from notices.middleware import DatabaseGuardMiddleware
 
 # ManifestStaticFilesStorage's map of every static file to its hashed name.
 STATIC_MANIFEST = "staticfiles.json"
@@ -84,9 +86,11 @@ class PublicFastPath:
     once per process for each of those (``_policy_headers``) instead of on every
     request, the largest saving after leaving the rest of the chain out.
 
-    Anything else (another method, a NUL in the query, a host not allowed, a
-    redirect to the canonical address, 404, 410, any exception) goes through the
-    whole chain as before, so every error response stays exactly what it was.
+    A database that fails answers 503 here, from the database guard
+    (``notices.middleware``), as in the whole chain. Anything else (another
+    method, a NUL in the query, a host not allowed, a redirect to the canonical
+    address, 404, 410, any other exception) goes through the whole chain as
+    before, so every error response stays exactly what it was.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -94,6 +98,7 @@ class PublicFastPath:
         self.common = CommonMiddleware(get_response)
         self.frame_options = XFrameOptionsMiddleware(get_response)
         self.csp = CSPMiddleware(get_response)
+        self.database_guard = DatabaseGuardMiddleware(get_response)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.serve(request)
@@ -115,10 +120,15 @@ class PublicFastPath:
         try:
             request.get_host()  # DisallowedHost, as CommonMiddleware would raise
             response = match.func(request, *match.args, **match.kwargs)
+        except (OperationalError, InterfaceError) as error:
+            # Not tried again: the database guard answers 503 at once, as it would
+            # in the whole chain, and closes the broken connection.
+            response = self.database_guard.process_exception(request, error)
         except Exception:  # noqa: BLE001 (the whole chain answers it, as it always has)
             return None
-        if response.status_code not in (200, 304):
-            return None
+        else:
+            if response.status_code not in (200, 304):
+                return None
         response = self.common.process_response(request, response)
         response = self.frame_options.process_response(request, response)
         return self._with_policy(request, response)
