@@ -83,7 +83,7 @@ class PublicFastPath:
 
     The policy depends only on the response's content (which its strong ETag
     names), its frame-ancestors (the embed's) and the settings, so it is built
-    once per process for each of those (``_policy_headers``) instead of on every
+    once per process for each of those (``_policy_key``) instead of on every
     request, the largest saving after leaving the rest of the chain out.
 
     A database that fails answers 503 here, from the database guard
