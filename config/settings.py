@@ -72,6 +72,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # WhiteNoise without the static files manifest (config/middleware.py).
     "config.middleware.StaticFilesMiddleware",
+    # A public notice's 200 or 304 answered here, with the policy and the headers of
+    # the middleware below that change it, without the rest (config/middleware.py).
+    "config.middleware.PublicFastPath",
     # After WhiteNoise: static files need no policy. See config/security.py.
     "config.security.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,21 +1,24 @@
 """Public pages of published notices: stored bytes, served as they were rendered.
 
-Every view here reads one row (a NoticeRendering with what it needs of its
-version and register) and returns its stored page, PDF or JSON, with a strong
-ETag, Last-Modified and caching headers. No notice template is rendered on a
-public request, whatever the size of the notice.
+Every view here reads one row in one hand-written query (``notices.public``: a
+rendering with what it needs of its version, register and company) and returns
+its stored page, PDF or JSON, with a strong ETag, Last-Modified and caching
+headers. No notice template is rendered on a public request, whatever the size
+of the notice; a company's index page is rendered once per process for each
+content it shows. ``config.middleware.PublicFastPath`` calls these views without
+the middleware public pages do not need.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import mimetypes
 from typing import Any
 from urllib.parse import urlsplit
 
 from csp.constants import NONE
 from django.core.files.storage import default_storage
-from django.db.models import JSONField, OuterRef, Subquery
 from django.http import (
     FileResponse,
     Http404,
@@ -23,7 +26,8 @@ from django.http import (
     HttpResponse,
     HttpResponsePermanentRedirect,
 )
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import get_conditional_response
@@ -32,124 +36,80 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from controllers.models import Controller
 from controllers.validators import ORIGIN_RE
 
-from . import languages
-from .models import NoticeRendering, NoticeVersion, Register, RegisterChangelog
+from . import languages, public
+from .models import RegisterChangelog
+from .public import Gone, StoredRendering
 from .rendering import ARCHIVED_MARKER, brand_accent_color, brand_text_color, public_urls
 from .services import pdf_download_name
 
 CURRENT_CACHE = "public, max-age=300, stale-while-revalidate=60"
 # An earlier version's page gains a banner when the next version is published.
 VERSION_CACHE = "public, max-age=3600"
+_MARKER = ARCHIVED_MARKER.encode()
 
 
 def _find(
-    lang: str, controller: str, register: str, number: int | None, fields: list[str]
-) -> NoticeRendering:
-    """The rendering asked for, in one query; 404 if not published, 410 if offline.
-
-    The current addresses (``number`` None) serve the register's latest version
-    only: a language that version is not published in answers 404, even though
-    its earlier versions stay at their own addresses.
-    """
-    rows = NoticeRendering.objects.filter(
-        language=lang,
-        version__register__controller__slug=controller,
-        version__register__slug=register,
-    ).select_related("version__register__controller")
-    if number is None:
-        # The register's id first, on its own: with it fixed, the latest version is
-        # the last entry of the (register, number) index, read without visiting the
-        # register's other versions however many there are. Joined to the register
-        # instead, PostgreSQL reads and sorts them all.
-        found = Register.objects.filter(controller__slug=controller, slug=register).order_by()
-        current = NoticeVersion.objects.filter(register=Subquery(found.values("pk")))
-        rows = rows.filter(version=Subquery(current.order_by("-number").values("pk")[:1]))
-    else:
-        rows = rows.filter(version__number=number)
-    latest = NoticeVersion.objects.filter(register=OuterRef("version__register")).order_by(
-        "-number"
-    )
-    rows = rows.annotate(
-        latest_number=Subquery(latest.values("number")[:1]),
-        latest_published_at=Subquery(latest.values("published_at")[:1]),
-        latest_languages=Subquery(
-            latest.values("snapshot__languages")[:1], output_field=JSONField()
-        ),
-    )
-    rows = rows.only(
-        *fields,
-        "language",
-        "html_hash",
-        "pdf_hash",
-        "version__number",
-        "version__published_at",
-        "version__register__is_online",
-        "version__register__slug",
-        "version__register__controller__slug",
-        "version__register__controller__embed_origins",
-    )
-    found = rows.first()
-    if found is None:
-        raise Http404(_("No published notice here."))
-    if not found.version.register.is_online:
-        raise Gone
-    return found
-
-
-class Gone(Exception):
-    """The register was taken offline by its publisher (answered 410)."""
+    lang: str, controller: str, register: str, number: int | None, body: str
+) -> StoredRendering:
+    """The rendering asked for, in one query; 404 if not published, 410 if offline."""
+    return public.find_rendering(lang, controller, register, number, body)
 
 
 def _conditional(
     request: HttpRequest,
     response: HttpResponse,
     etag: str,
-    rendering: NoticeRendering,
+    rendering: StoredRendering,
     archived: bool = False,
 ) -> HttpResponse:
     # An earlier version's page changed when the next version put a banner on it.
-    changed_at = rendering.latest_published_at if archived else rendering.version.published_at
+    changed_at = rendering.current_published_at if archived else rendering.published_at
     published = changed_at.timestamp()
     response["ETag"] = etag
     response["Last-Modified"] = http_date(published)
-    response["Content-Language"] = rendering.language
-    return get_conditional_response(
+    answer = get_conditional_response(
         request, etag=etag, last_modified=int(published), response=response
     )
+    # On a 304 too: LocaleMiddleware would otherwise fill in the visitor's language.
+    answer["Content-Language"] = rendering.language
+    return answer
 
 
 def _page(
-    request: HttpRequest,
-    rendering: NoticeRendering,
-    body: str,
-    variant: str,
-    cache: str,
+    request: HttpRequest, rendering: StoredRendering, variant: str, cache: str
 ) -> HttpResponse:
     etag = f'"{rendering.html_hash[:40]}-{variant}"'
-    archived = rendering.version.number != rendering.latest_number and ARCHIVED_MARKER in body
+    body = rendering.body
+    archived = not rendering.is_current and _MARKER in body
     if archived:
-        body = body.replace(ARCHIVED_MARKER, _archived_banner(rendering), 1)
-        etag = f'"{rendering.html_hash[:40]}-{variant}-{rendering.latest_number}"'
+        banner = _archived_banner(
+            rendering.controller,
+            rendering.register,
+            rendering.language,
+            rendering.current_languages,
+        )
+        body = body.replace(_MARKER, banner.encode(), 1)
+        etag = f'"{rendering.html_hash[:40]}-{variant}-{rendering.current_number}"'
     response = HttpResponse(body, content_type="text/html; charset=utf-8")
     response["Cache-Control"] = cache
     return _conditional(request, response, etag, rendering, archived)
 
 
-def _archived_banner(rendering: NoticeRendering) -> str:
+@functools.lru_cache(maxsize=1024)
+def _archived_banner(
+    controller: str, register: str, language: str, current_languages: tuple[str, ...]
+) -> str:
     """The banner of an earlier version, linking to current pages that exist.
 
-    If the latest version is no longer published in this version's language, the
+    If the current version is not published in this version's language, the
     banner says so and links to the current version in the languages it is
-    published in instead.
+    published in instead. Made once per process for each set of arguments.
     """
-    register = rendering.version.register
-    controller = register.controller.slug
-    with translation.override(rendering.language):
-        if rendering.language in rendering.latest_languages:
-            current = public_urls(controller, register.slug, rendering.language)["detail"]
+    with translation.override(language):
+        if language in current_languages:
+            current = public_urls(controller, register, language)["detail"]
             return format_html(
                 '<p class="banner archived" role="note">{} <a href="{}">{}</a></p>',
                 _("This is an earlier version of the notice."),
@@ -161,12 +121,12 @@ def _archived_banner(rendering: NoticeRendering) -> str:
             '<a href="{}" hreflang="{}" lang="{}">{}</a>',
             (
                 (
-                    public_urls(controller, register.slug, code)["detail"],
+                    public_urls(controller, register, code)["detail"],
                     code,
                     code,
                     languages.native_name(code),
                 )
-                for code in languages.ordered(rendering.latest_languages)
+                for code in current_languages
             ),
         )
         return format_html(
@@ -187,9 +147,13 @@ def _canonical_address(request: HttpRequest) -> HttpResponse | None:
     others as ``REQUEST_URI``); without either, the decoded path is compared.
     """
     match = request.resolver_match
-    canonical = reverse(f"{match.namespace}:{match.url_name}", kwargs=match.kwargs)
     raw = request.META.get("RAW_URI") or request.META.get("REQUEST_URI")
     sent = urlsplit(raw).path if raw else request.path
+    if sent == request.path and "number" not in match.kwargs:
+        # Sent undecoded and without a number: the slug and language converters
+        # give back what they matched, so this is the address reverse() would build.
+        return None
+    canonical = reverse(f"{match.namespace}:{match.url_name}", kwargs=match.kwargs)
     if sent == canonical:
         return None
     query = request.META.get("QUERY_STRING", "")
@@ -197,7 +161,12 @@ def _canonical_address(request: HttpRequest) -> HttpResponse | None:
 
 
 def _public(view):  # type: ignore[no-untyped-def]
-    """A public view: GET and HEAD only (405 otherwise), at one address, 410 when offline."""
+    """A public view: GET and HEAD only (405 otherwise), at one address, 410 when offline.
+
+    Marked for ``config.middleware.PublicFastPath``: it reads no session, user,
+    message, CSRF token or active language, so its 200 and 304 answers may skip
+    the middleware that deal with those.
+    """
 
     @functools.wraps(view)
     @require_safe
@@ -213,6 +182,7 @@ def _public(view):  # type: ignore[no-untyped-def]
             response.status_code = 410
             return response
 
+    wrapper.public_fast_path = True
     return wrapper
 
 
@@ -221,23 +191,19 @@ def detail(
     request: HttpRequest, lang: str, controller: str, register: str, number: int | None = None
 ) -> HttpResponse:
     """The notice page of the current version, or of version ``number``."""
-    rendering = _find(lang, controller, register, number, ["html"])
+    rendering = _find(lang, controller, register, number, "html")
     cache = CURRENT_CACHE if number is None else VERSION_CACHE
-    return _page(request, rendering, rendering.html, "page", cache)
+    return _page(request, rendering, "page", cache)
 
 
 @_public
 def embed(request: HttpRequest, lang: str, controller: str, register: str) -> HttpResponse:
     """The notice without site chrome, framable only by the controller's own origins."""
-    rendering = _find(lang, controller, register, None, ["embed_html"])
-    response = _page(request, rendering, rendering.embed_html, "embed", CURRENT_CACHE)
+    rendering = _find(lang, controller, register, None, "embed_html")
+    response = _page(request, rendering, "embed", CURRENT_CACHE)
     # The site-wide policy (config/security.py) with frame-ancestors replaced by the
     # controller's own origins, checked again here because they go into a header.
-    origins = [
-        origin
-        for origin in rendering.version.register.controller.embed_origin_list
-        if ORIGIN_RE.match(origin)
-    ]
+    origins = [origin for origin in rendering.embed_origin_list if ORIGIN_RE.match(origin)]
     response._csp_replace = {"frame-ancestors": origins or [NONE]}
     response.xframe_options_exempt = True
     return response
@@ -280,8 +246,8 @@ def changelog(
 @_public
 def notice_json(request: HttpRequest, lang: str, controller: str, register: str) -> HttpResponse:
     """The current version as machine-readable JSON."""
-    rendering = _find(lang, controller, register, None, ["json"])
-    response = HttpResponse(rendering.json, content_type="application/json; charset=utf-8")
+    rendering = _find(lang, controller, register, None, "json")
+    response = HttpResponse(rendering.body, content_type="application/json; charset=utf-8")
     response["Cache-Control"] = CURRENT_CACHE
     response["Access-Control-Allow-Origin"] = "*"
     return _conditional(request, response, f'"{rendering.html_hash[:40]}-json"', rendering)
@@ -292,78 +258,38 @@ def pdf(
     request: HttpRequest, lang: str, controller: str, register: str, number: int | None = None
 ) -> HttpResponse:
     """The stored PDF of the current version, or of version ``number``."""
-    rendering = _find(lang, controller, register, number, ["pdf", "pdf_size"])
+    rendering = _find(lang, controller, register, number, "pdf")
     etag = f'"{rendering.pdf_hash[:40]}"'
-    not_modified = get_conditional_response(
-        request, etag=etag, last_modified=int(rendering.version.published_at.timestamp())
-    )
+    cache = CURRENT_CACHE if number is None else VERSION_CACHE
+    published = rendering.published_at.timestamp()
+    not_modified = get_conditional_response(request, etag=etag, last_modified=int(published))
     if not_modified is not None:
         not_modified["ETag"] = etag
-        not_modified["Last-Modified"] = http_date(rendering.version.published_at.timestamp())
-        not_modified["Cache-Control"] = CURRENT_CACHE if number is None else VERSION_CACHE
+        not_modified["Last-Modified"] = http_date(published)
+        not_modified["Cache-Control"] = cache
+        not_modified["Content-Language"] = rendering.language
         return not_modified
-    register_row = rendering.version.register
-    filename = pdf_download_name(
-        register_row.controller.slug, register_row.slug, rendering.version.number, lang
-    )
+    filename = pdf_download_name(controller, register, rendering.number, lang)
     response = FileResponse(
-        default_storage.open(rendering.pdf.name, "rb"),
+        default_storage.open(rendering.body.decode(), "rb"),
         content_type="application/pdf",
         filename=filename,
     )
     response["Content-Length"] = str(rendering.pdf_size)
-    response["Cache-Control"] = CURRENT_CACHE if number is None else VERSION_CACHE
+    response["Cache-Control"] = cache
     return _conditional(request, response, etag, rendering)
 
 
-def _published_registers(
-    company: Controller, lang: str
-) -> tuple[dict[str, set[str]], dict[str, str]]:
-    """Each online register's languages (of its latest version) and its name in ``lang``.
+@functools.lru_cache(maxsize=512)
+def _index_page(lang: str, index: public.CompanyIndex) -> tuple[str, str]:
+    """A company's index page in ``lang``, rendered once per process for each content.
 
-    One query: a language that only an earlier version had is no longer listed.
+    ``index`` is everything the page shows (the company's name, colour and logo,
+    each register's slug, names and languages) and is read afresh on every
+    request, so a publish or an offline switch gives a new key: the cache only
+    saves rendering the template again for the same content.
     """
-    name_fields = languages.field_names("name")
-    latest = NoticeVersion.objects.filter(register=OuterRef("version__register")).order_by(
-        "-number"
-    )
-    rows = (
-        NoticeRendering.objects.filter(
-            version__register__controller=company,
-            version__register__is_online=True,
-            version__number=Subquery(latest.values("number")[:1]),
-        )
-        .values(
-            "language",
-            "version__register__slug",
-            f"version__register__name_{lang}",
-            *(f"version__register__{name}" for name in name_fields),
-        )
-        .distinct()
-    )
-    published: dict[str, set[str]] = {}
-    names: dict[str, str] = {}
-    for row in rows:
-        slug = row["version__register__slug"]
-        published.setdefault(slug, set()).add(row["language"])
-        names[slug] = row[f"version__register__name_{lang}"] or next(
-            (
-                row[f"version__register__{name}"]
-                for name in name_fields
-                if row[f"version__register__{name}"]
-            ),
-            slug,
-        )
-    return published, names
-
-
-@_public
-def controller_index(request: HttpRequest, lang: str, controller: str) -> HttpResponse:
-    """The controller's published, online notices in ``lang``."""
-    company = get_object_or_404(
-        Controller.objects.only("name", "slug", "brand_color", "logo"), slug=controller
-    )
-    published, names = _published_registers(company, lang)
+    published, names = public.published_registers(index, lang)
     registers = sorted(
         (slug for slug, codes in published.items() if lang in codes), key=names.__getitem__
     )
@@ -372,33 +298,39 @@ def controller_index(request: HttpRequest, lang: str, controller: str) -> HttpRe
     other_languages = [
         code for code in languages.ordered(set().union(*published.values())) if code != lang
     ]
-    with translation.override(lang):
-        response = render(
-            request,
-            "notices/controller_index.html",
+    context = {
+        "lang": lang,
+        "company": {"name": index.name, "slug": index.slug},
+        "registers": [{"name": names[slug], "slug": slug} for slug in registers],
+        "alternates": [
             {
-                "lang": lang,
-                "company": company,
-                "registers": [{"name": names[slug], "slug": slug} for slug in registers],
-                "alternates": [
-                    {
-                        "lang": code,
-                        "name": languages.native_name(code),
-                        "url": reverse(
-                            "notices:index", kwargs={"lang": code, "controller": controller}
-                        ),
-                    }
-                    for code in other_languages
-                ],
-                # The company's colours and logo as they are now (notices keep theirs).
-                "brand_color": company.brand_color,
-                "brand_text_color": brand_text_color(company.brand_color),
-                "brand_accent": brand_accent_color(company.brand_color),
-                "logo_url": f"/media/{company.logo.name}" if company.logo else "",
-            },
-        )
+                "lang": code,
+                "name": languages.native_name(code),
+                "url": reverse("notices:index", kwargs={"lang": code, "controller": index.slug}),
+            }
+            for code in other_languages
+        ],
+        # The company's colours and logo as they are now (notices keep theirs).
+        "brand_color": index.brand_color,
+        "brand_text_color": brand_text_color(index.brand_color),
+        "brand_accent": brand_accent_color(index.brand_color),
+        "logo_url": f"/media/{index.logo}" if index.logo else "",
+    }
+    with translation.override(lang):
+        page = render_to_string("notices/controller_index.html", context)
+    return page, f'"{hashlib.sha256(page.encode()).hexdigest()[:40]}-index"'
+
+
+@_public
+def controller_index(request: HttpRequest, lang: str, controller: str) -> HttpResponse:
+    """The controller's published, online notices in ``lang``, and its ETag."""
+    body, etag = _index_page(lang, public.company_index(controller))
+    response = HttpResponse(body, content_type="text/html; charset=utf-8")
     response["Cache-Control"] = CURRENT_CACHE
-    return response
+    response["ETag"] = etag
+    answer = get_conditional_response(request, etag=etag, response=response)
+    answer["Content-Language"] = lang
+    return answer
 
 
 @require_safe

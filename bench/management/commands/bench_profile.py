@@ -2,7 +2,7 @@
 
 In-process, through Django's WSGI handler (no network, no gunicorn): the median
 time of each address; the notice page's SQL; the page taken apart (the view
-alone, its query through the ORM and as raw SQL, a new database connection per
+alone, its lookup and its SQL run bare, a new database connection per
 request); the middleware chain built up one by one; and a cProfile listing.
 Read-only: it only requests the addresses it is given.
 """
@@ -25,6 +25,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import resolve
 
 from bench.management.base import JsonResultCommand
 from notices import views
@@ -106,15 +107,19 @@ def page_parts(call: Caller, app: WSGIHandler, page: str, sql: str, count: int) 
             cursor.fetchall()
 
     factory = RequestFactory(SERVER_NAME="127.0.0.1")
+
+    def view_only() -> None:
+        request = factory.get(page)
+        request.resolver_match = resolve(page)
+        views.detail(request, lang=lang, controller=controller, register=register)
+
     parts = medians_ms(
         {
             "page": lambda: call(app, page),
             "page_conn_max_age_0": page_fresh_connection,
             # The view alone (no middleware, no URL resolving) and its one query.
-            "view_only": lambda: views.detail(
-                factory.get(page), lang=lang, controller=controller, register=register
-            ),
-            "orm_query": lambda: views._find(lang, controller, register, None, ["html"]),
+            "view_only": view_only,
+            "lookup": lambda: views._find(lang, controller, register, None, "html"),
             "raw_sql": raw_sql,
         },
         count,

@@ -1,0 +1,289 @@
+"""The public read path at the speed of stored bytes, and never stale (issue 13).
+
+Public addresses are answered by ``config.middleware.PublicFastPath`` with one
+hand-written query (``notices.public``) and without the middleware they do not
+need. What must hold, checked here: a new version or an offline switch shows
+from the very next request; conditional requests answer 304; the fast path sends
+exactly the headers the whole middleware chain sent; one query per request
+whatever the number of versions; and on PostgreSQL each public query uses the
+indexes of the big tables.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import Client
+
+from notices import public, services
+from notices.models import NoticeRendering, NoticeVersion, Purpose, Register
+from tests.notices_factory import publish
+from tests.test_public_pages import body, in_language, urls
+
+FIRST = datetime(2025, 1, 15, 9, 0, tzinfo=UTC)
+SECOND = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
+FAST_PATH = "config.middleware.PublicFastPath"
+INDEX = "/{lang}/acme/"
+
+
+@pytest.fixture
+def published(register: Register, paula: User) -> NoticeVersion:
+    return publish(register, paula, published_at=FIRST)
+
+
+def addresses(lang: str = "fi") -> dict[str, str]:
+    return {**urls(lang), "index": INDEX.format(lang=lang)}
+
+
+def add_versions(register: Register, count: int) -> None:
+    """``count`` more versions of ``register``, copies of its latest one and its renderings.
+
+    A size for the query counts without rendering dozens of PDFs: the copies are
+    new rows (published versions are never edited) that share the stored PDF.
+    """
+    latest = register.versions.order_by("-number").first()
+    renderings = list(latest.renderings.all())
+    versions = NoticeVersion.objects.bulk_create(
+        NoticeVersion(
+            register=register,
+            number=latest.number + n,
+            published_at=latest.published_at + timedelta(days=n),
+            published_by=latest.published_by,
+            summary=latest.summary,
+            changes=[],
+            snapshot=latest.snapshot,
+            content_hash=latest.content_hash,
+        )
+        for n in range(1, count + 1)
+    )
+    NoticeRendering.objects.bulk_create(
+        NoticeRendering(
+            version=version,
+            language=r.language,
+            html=r.html,
+            embed_html=r.embed_html,
+            changelog_html=r.changelog_html,
+            json=r.json,
+            pdf=r.pdf.name,
+            pdf_size=r.pdf_size,
+            html_hash=r.html_hash,
+            pdf_hash=r.pdf_hash,
+        )
+        for version in versions
+        for r in renderings
+    )
+
+
+def full_chain(settings) -> Client:
+    """A client whose requests go through every middleware, as before the fast path."""
+    settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if name != FAST_PATH]
+    return Client()
+
+
+# --- Freshness: the next request sees the database as it is ----------------------------
+
+
+def test_a_new_version_is_served_from_the_next_request(published: NoticeVersion, paula: User):
+    client = Client()
+    before = {kind: client.get(address) for kind, address in addresses().items()}
+    for kind, response in before.items():
+        assert response.status_code == 200, kind
+        body(response)
+    purpose = Purpose.objects.get(register=published.register)
+    purpose.name_fi = "Asiakkuuden hoito"
+    purpose.save()
+    publish(published.register, paula, summary={"fi": "Uusi.", "en": "New."}, published_at=SECOND)
+
+    page = client.get(addresses()["detail"])
+    assert "Asiakkuuden hoito" in page.content.decode()
+    assert page["ETag"] != before["detail"]["ETag"]
+    pdf = client.get(addresses()["pdf"])
+    assert 'filename="acme-customers-v2-fi.pdf"' in pdf["Content-Disposition"]
+    body(pdf)
+    for kind in ("json", "embed", "versions"):
+        response = client.get(addresses()[kind])
+        assert response["ETag"] != before[kind]["ETag"], kind
+        assert response["Last-Modified"] != before[kind]["Last-Modified"], kind
+    # The cached copy of an earlier version's page is out of date too: it has a banner now.
+    old = client.get(addresses()["version"], HTTP_IF_NONE_MATCH=before["version"]["ETag"])
+    assert old.status_code == 200
+    assert in_language("fi", "This is an earlier version of the notice.") in old.content.decode()
+
+
+def test_an_offline_switch_is_served_from_the_next_request(published: NoticeVersion, paula):
+    client = Client()
+    register = published.register
+    for kind, address in addresses().items():
+        assert client.get(address).status_code == 200, kind
+    services.register_set_online(register=register, user=paula, online=False)
+    for kind, address in addresses().items():
+        expected = 404 if kind == "index" else 410  # the index lists online notices only
+        assert client.get(address).status_code == expected, kind
+    services.register_set_online(register=register, user=paula, online=True)
+    for kind, address in addresses().items():
+        response = client.get(address)
+        assert response.status_code == 200, kind
+        body(response)
+
+
+def test_the_company_index_shows_a_renamed_register_at_once(published: NoticeVersion):
+    client = Client()
+    assert "Acme asiakasrekisteri" in client.get(INDEX.format(lang="fi")).content.decode()
+    Register.objects.filter(pk=published.register_id).update(name_fi="Uusi nimi")
+    page = client.get(INDEX.format(lang="fi")).content.decode()
+    assert "Uusi nimi" in page
+    assert "Acme asiakasrekisteri" not in page
+
+
+# --- Same answers as the whole middleware chain ----------------------------------------
+
+
+def headers_of(client: Client, address: str, **extra) -> tuple[int, dict[str, object], bytes]:
+    """Status, headers and body; the policy's directives as a set (their order means nothing)."""
+    response = client.get(address, **extra)
+    headers: dict[str, object] = dict(response.headers)
+    if "Content-Security-Policy" in headers:
+        policy = response["Content-Security-Policy"]
+        headers["Content-Security-Policy"] = {part.strip() for part in policy.split(";")}
+    return response.status_code, headers, body(response)
+
+
+@pytest.mark.parametrize("hsts", [False, True], ids=["plain", "https-hsts"])
+def test_the_fast_path_sends_exactly_the_headers_of_the_whole_chain(
+    published: NoticeVersion, settings, hsts: bool
+):
+    settings.SECURE_HSTS_SECONDS = 3600 if hsts else 0
+    published.register.controller.embed_origins = "https://www.acme.example"
+    published.register.controller.save()
+    fast = Client()
+    requests = []
+    for lang in ("fi", "en"):
+        for address in addresses(lang).values():
+            requests.append((address, {"secure": hsts}))
+            etag = fast.get(address)["ETag"]
+            requests.append((address, {"secure": hsts, "HTTP_IF_NONE_MATCH": etag}))
+    answers = [headers_of(fast, address, **extra) for address, extra in requests]
+    assert not hasattr(fast.get(addresses()["detail"]).wsgi_request, "session")
+
+    whole = full_chain(settings)
+    assert hasattr(whole.get(addresses()["detail"]).wsgi_request, "session")
+    for (address, extra), answer in zip(requests, answers, strict=True):
+        assert answer[0] in (200, 304), address
+        expected = headers_of(whole, address, **extra)
+        differing = {
+            name: (expected[1].get(name), answer[1].get(name))
+            for name in expected[1].keys() | answer[1].keys()
+            if expected[1].get(name) != answer[1].get(name)
+        }
+        assert differing == {}, (address, extra)
+        assert expected == answer, (address, extra)
+    if hsts:
+        assert all("Strict-Transport-Security" in headers for _s, headers, _b in answers)
+
+
+def test_errors_and_redirects_still_go_through_the_whole_chain(published: NoticeVersion):
+    client = Client()
+    for address, status in (
+        ("/fi/acme/customers/versions/01/", 301),
+        ("/fi/acme/no-such-register/", 404),
+        ("/fi/acme/customers/versions/9/pdf/", 404),
+        ("/fi/acme/customers/?q=%00", 400),
+    ):
+        response = client.get(address)
+        assert response.status_code == status, address
+        assert hasattr(response.wsgi_request, "session"), address
+        assert "Content-Security-Policy" in response, address
+    response = client.post(addresses()["detail"])
+    assert response.status_code == 405
+    assert "Content-Security-Policy" in response
+    assert Client(HTTP_HOST="evil.example").get(addresses()["detail"]).status_code == 400
+
+
+def test_conditional_requests_answer_304_with_one_query(
+    published: NoticeVersion, django_assert_num_queries
+):
+    client = Client()
+    for kind, address in addresses().items():
+        first = client.get(address)
+        body(first)
+        with django_assert_num_queries(1):
+            again = client.get(address, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 304, kind
+        assert again["ETag"] == first["ETag"], kind
+        assert again["Cache-Control"] == first["Cache-Control"], kind
+        assert "frame-ancestors" in again["Content-Security-Policy"], kind
+        if kind == "index":
+            continue  # the index has no date of its own, only its ETag
+        with django_assert_num_queries(1):
+            since = client.get(address, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+        assert since.status_code == 304, kind
+
+
+# --- A fixed number of queries, whatever the number of versions ------------------------
+
+
+def test_one_query_per_public_request_with_one_version_or_thirty(
+    published: NoticeVersion, django_assert_num_queries
+):
+    client = Client()
+    sizes = {}
+    for size, versions in (("one", 1), ("thirty", 30)):
+        if versions > 1:
+            add_versions(published.register, versions - 1)
+        assert published.register.versions.count() == versions
+        for kind, address in addresses().items():
+            with django_assert_num_queries(1):
+                response = client.get(address)
+                content = body(response)
+            assert response.status_code == 200, (size, kind)
+            sizes[size, kind] = len(content)
+    # The thirty-version register answers from its latest version: version 1 has a banner.
+    banner = in_language("fi", "This is an earlier version of the notice.")
+    assert banner in client.get(addresses()["version"]).content.decode()
+    assert client.get(addresses()["json"]).json()["version"] == 1  # copies keep the JSON
+
+
+# --- Indexes on PostgreSQL ---------------------------------------------------------------
+
+BIG_TABLES = (
+    NoticeVersion._meta.db_table,
+    NoticeRendering._meta.db_table,
+    Register._meta.db_table,
+    public.CONTROLLERS,
+)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="EXPLAIN plans are PostgreSQL's; CI runs this suite on PostgreSQL as well",
+)
+def test_every_public_query_reads_the_big_tables_by_index(published: NoticeVersion):
+    """With sequential scans priced out, each plan still reaches every table by an index.
+
+    ``enable_seqscan = off`` makes PostgreSQL choose any index that can serve a
+    scan, so a ``Seq Scan`` left in the plan means no index fits the query: at a
+    thousand companies and nine thousand versions that query would read a whole table.
+    """
+    add_versions(published.register, 5)
+    queries = {
+        f"{body_column} {'earlier' if earlier else 'current'}": (
+            public._rendering_sql(connection.vendor, earlier, body_column),
+            [0, "", "customers", *([1] if earlier else []), "fi", "acme"],
+        )
+        for body_column in public.BODIES
+        for earlier in (False, True)
+    }
+    queries["company index"] = (public.company_index_sql(), ["acme"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for name, (sql, params) in queries.items():
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "Index" in plan, f"{name}:\n{plan}"
+            for table in BIG_TABLES:
+                assert f"Seq Scan on {table}" not in plan, f"{name}:\n{plan}"
+            cursor.execute(sql, params)
+            assert cursor.fetchall(), name
