@@ -11,11 +11,13 @@ from __future__ import annotations
 import functools
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
 from .dpv import DPV_FORMAT, dpv_bytes
+from .in_force import in_force_q
 from .models import NoticeVersion
 from .views import CURRENT_CACHE, VERSION_CACHE, Gone, _public
 
@@ -43,13 +45,16 @@ def _document(version_id: int, language: str) -> bytes:
 def _version(lang: str, controller: str, register: str, number: int | None) -> dict:
     """The version asked for, in one query; 404 unless published in ``lang``, 410 offline.
 
-    The current address answers with the register's latest version, like notice.json.
+    The current address answers with the version in force now (``notices.in_force``),
+    like notice.json.
     """
     rows = NoticeVersion.objects.filter(
         register__controller__slug=controller, register__slug=register
     ).order_by("-number")
     if number is not None:
         rows = rows.filter(number=number)
+    else:
+        rows = rows.filter(in_force_q(timezone.now()))
     found = rows.values(
         "pk", "number", "published_at", "content_hash", "register__is_online", "snapshot__languages"
     ).first()

@@ -60,17 +60,39 @@ class Gone(Exception):
     """The register was taken offline by its publisher (answered 410)."""
 
 
+# The database's clock, so that a version announced ahead becomes current at its moment
+# with nothing running (``%%`` is a literal ``%`` in a query with parameters). SQLite
+# stores Django's datetimes as UTC text that sorts like this.
+_NOW = {
+    "postgresql": "CURRENT_TIMESTAMP",
+    "sqlite": "strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now')",
+}
+
+
 def current_version_sql(register_id: str) -> str:
     """SQL for the id of the current version of the register whose id is ``register_id``.
 
-    The current version is the register's latest by number. The one place that
-    says so: a later "comes into force on" date would add its condition here.
-    With the register fixed, the (register, number) index yields it directly,
-    however many versions the register has.
+    The rule of ``notices.in_force``, in SQL: the register's highest-numbered
+    version in force now, i.e. published and with no ``effective_at`` still to
+    come. With the register fixed, the (register, number) index yields it
+    directly: only versions announced ahead and not yet in force are skipped.
     """
+    now = _NOW[connection.vendor]
     return (
         f"(SELECT cv.id FROM {VERSIONS} cv WHERE cv.register_id = {register_id} "  # noqa: S608
+        f"AND ((cv.effective_at IS NULL AND cv.published_at <= {now}) "
+        f"OR cv.effective_at <= {now}) "
         "ORDER BY cv.number DESC LIMIT 1)"
+    )
+
+
+def coming_version_sql(register_id: str, current: str) -> str:
+    """SQL for the id of the next version announced to come into force after ``current``."""
+    now = _NOW[connection.vendor]
+    return (
+        f"(SELECT uv.id FROM {VERSIONS} uv WHERE uv.register_id = {register_id} "  # noqa: S608
+        f"AND uv.number > {current} AND uv.effective_at > {now} "
+        "ORDER BY uv.effective_at, uv.number LIMIT 1)"
     )
 
 
@@ -94,6 +116,9 @@ class StoredRendering:
     current_published_at: datetime
     # The current version's languages; only looked up for an earlier version's banner.
     current_languages: tuple[str, ...]
+    # The next version announced to come into force later (notices.in_force), if any.
+    coming_number: int | None = None
+    coming_at: datetime | None = None
 
     @property
     def is_current(self) -> bool:
@@ -134,10 +159,11 @@ def _rendering_sql(vendor: str, earlier: bool, body: str) -> str:
         f"CASE WHEN r.id = %s AND r.html_hash = %s THEN NULL ELSE {BODIES[body]} END, "
         f"r.pdf_size, r.id, {version}.number, {version}.published_at, g.is_online, "
         "c.embed_origins, "
-        f"cur.number, cur.published_at, {current_languages} "
+        f"cur.number, cur.published_at, {current_languages}, nx.number, nx.effective_at "
         f"FROM {CONTROLLERS} c "
         f"JOIN {REGISTERS} g ON g.controller_id = c.id AND g.slug = %s "
         f"JOIN {VERSIONS} cur ON cur.id = {current_version_sql('g.id')} "
+        f"LEFT JOIN {VERSIONS} nx ON nx.id = {coming_version_sql('g.id', 'cur.number')} "
         f"{join_earlier}"
         f"JOIN {RENDERINGS} r ON r.version_id = {version}.id AND r.language = %s "
         "WHERE c.slug = %s"
@@ -188,6 +214,8 @@ def find_rendering(
         current_number=row[10],
         current_published_at=_aware(row[11]),
         current_languages=tuple(languages.ordered((row[12] or "").split(","))),
+        coming_number=row[13],
+        coming_at=_aware(row[14]) if row[14] else None,
     )
 
 

@@ -29,7 +29,7 @@ from django.http import (
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
 from django.utils.html import format_html, format_html_join
 from django.utils.http import http_date
@@ -41,10 +41,18 @@ from controllers.validators import ORIGIN_RE
 from . import languages, public
 from .models import RegisterChangelog
 from .public import Gone, StoredRendering
-from .rendering import ARCHIVED_MARKER, brand_accent_color, brand_text_color, public_urls
+from .rendering import (
+    ARCHIVED_MARKER,
+    brand_accent_color,
+    brand_text_color,
+    public_urls,
+    version_urls,
+)
 from .services import pdf_download_name
+from .templatetags.notice_tags import notice_date
 
 CURRENT_CACHE = "public, max-age=300, stale-while-revalidate=60"
+CURRENT_CACHE_SECONDS = 360  # how long CURRENT_CACHE lets a cache serve a response
 # An earlier version's page gains a banner when the next version is published.
 VERSION_CACHE = "public, max-age=3600"
 _MARKER = ARCHIVED_MARKER.encode()
@@ -82,7 +90,13 @@ def _page(
 ) -> HttpResponse:
     etag = f'"{rendering.html_hash[:40]}-{variant}"'
     body = rendering.body
-    archived = not rendering.is_current and _MARKER in body
+    if cache == CURRENT_CACHE:
+        cache = current_cache(rendering)
+    notice = _in_force_banner(rendering) if _MARKER in body else None
+    if notice is not None:
+        body = body.replace(_MARKER, notice.encode(), 1)
+        etag = f'"{rendering.html_hash[:40]}-{variant}-{rendering.coming_number}"'
+    archived = rendering.number < rendering.current_number and _MARKER in body
     if archived:
         banner = _archived_banner(
             rendering.controller,
@@ -95,6 +109,94 @@ def _page(
     response = HttpResponse(body, content_type="text/html; charset=utf-8")
     response["Cache-Control"] = cache
     return _conditional(request, response, etag, rendering, archived)
+
+
+def current_cache(rendering: StoredRendering) -> str:
+    """``CURRENT_CACHE``, unless a version comes into force before a cache would let go.
+
+    A cache may keep a current response for max-age + stale-while-revalidate
+    (360 s); when a version announced ahead is due sooner, max-age is the time
+    left, so no cache serves this version past that moment.
+    """
+    if rendering.coming_at is None:
+        return CURRENT_CACHE
+    left = int((rendering.coming_at - timezone.now()).total_seconds())
+    return CURRENT_CACHE if left >= CURRENT_CACHE_SECONDS else f"public, max-age={max(0, left)}"
+
+
+def _in_force_banner(rendering: StoredRendering) -> str | None:
+    """What a page says of a change announced ahead, or None.
+
+    The current version's page names the day it changes and links to the coming
+    version and what changes; a coming version's own page says it is not in force
+    yet and links to the one that is.
+    """
+    if rendering.is_current and rendering.coming_number is not None:
+        return _coming_banner(
+            rendering.controller,
+            rendering.register,
+            rendering.language,
+            rendering.number,
+            rendering.coming_number,
+            notice_date_in(rendering.coming_at, rendering.language),
+        )
+    if rendering.number > rendering.current_number:
+        day = (
+            notice_date_in(rendering.coming_at, rendering.language)
+            if rendering.coming_number == rendering.number
+            else ""
+        )
+        return _not_yet_banner(rendering.controller, rendering.register, rendering.language, day)
+    return None
+
+
+def notice_date_in(moment: Any, language: str) -> str:
+    with translation.override(language):
+        return notice_date(moment)
+
+
+@functools.lru_cache(maxsize=1024)
+def _coming_banner(
+    controller: str, register: str, language: str, current: int, coming: int, day: str
+) -> str:
+    """The current page's notice of a change announced ahead (made once per process)."""
+    with translation.override(language):
+        page = version_urls(controller, register, language, coming)["page"]
+        compare = reverse(
+            "notices:compare",
+            kwargs={
+                "lang": language,
+                "controller": controller,
+                "register": register,
+                "old": current,
+                "new": coming,
+            },
+        )
+        return format_html(
+            '<p class="banner coming" role="note">{} <a href="{}">{}</a> · <a href="{}">{}</a></p>',
+            _("This notice changes on %(date)s.") % {"date": day},
+            page,
+            _("Read the new version."),
+            compare,
+            _("What changes"),
+        )
+
+
+@functools.lru_cache(maxsize=1024)
+def _not_yet_banner(controller: str, register: str, language: str, day: str) -> str:
+    """A coming version's notice: not in force yet, and where the version in force is."""
+    with translation.override(language):
+        said = (
+            _("This version comes into force on %(date)s.") % {"date": day}
+            if day
+            else _("This version is not in force yet.")
+        )
+        return format_html(
+            '<p class="banner coming" role="note">{} <a href="{}">{}</a></p>',
+            said,
+            public_urls(controller, register, language)["detail"],
+            _("Read the version in force."),
+        )
 
 
 @functools.lru_cache(maxsize=1024)
@@ -240,7 +342,11 @@ def changelog(
     published = int(found.published_at.timestamp())
     response["Last-Modified"] = http_date(published)
     response["ETag"] = etag = f'"{found.html_hash[:40]}-changelog-{form}"'
-    return get_conditional_response(request, etag=etag, last_modified=published, response=response)
+    answer = get_conditional_response(
+        request, etag=etag, last_modified=published, response=response
+    )
+    answer["Content-Language"] = found.language  # a 304 too, as the other public answers
+    return answer
 
 
 @_public
@@ -248,7 +354,7 @@ def notice_json(request: HttpRequest, lang: str, controller: str, register: str)
     """The current version as machine-readable JSON."""
     rendering = _find(lang, controller, register, None, "json")
     response = HttpResponse(rendering.body, content_type="application/json; charset=utf-8")
-    response["Cache-Control"] = CURRENT_CACHE
+    response["Cache-Control"] = current_cache(rendering)
     response["Access-Control-Allow-Origin"] = "*"
     return _conditional(request, response, f'"{rendering.html_hash[:40]}-json"', rendering)
 
@@ -260,7 +366,7 @@ def pdf(
     """The stored PDF of the current version, or of version ``number``."""
     rendering = _find(lang, controller, register, number, "pdf")
     etag = f'"{rendering.pdf_hash[:40]}"'
-    cache = CURRENT_CACHE if number is None else VERSION_CACHE
+    cache = current_cache(rendering) if number is None else VERSION_CACHE
     published = rendering.published_at.timestamp()
     not_modified = get_conditional_response(request, etag=etag, last_modified=int(published))
     if not_modified is not None:

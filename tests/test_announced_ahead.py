@@ -129,3 +129,76 @@ def test_subscribers_are_told_at_publishing_with_the_day(register, paula, settin
     queue.enqueue()
     assert queue.send_due().sent == 1
     assert "It comes into force on 1 January 2027" in mail.outbox[0].body
+
+
+# --- The public addresses: the version in force, chosen at request time -------------------
+
+
+def _announced_tomorrow(register: Register, paula: User) -> NoticeVersion:
+    publish(register, paula, published_at=FIRST)
+    return services.notice_publish(
+        register=register,
+        user=paula,
+        summary={"fi": "Uusi käsittelijä.", "en": "A new processor."},
+        effective_at=timezone.now() + timedelta(days=1),
+    )
+
+
+def _max_age(response) -> int:  # type: ignore[no-untyped-def]
+    directives = dict(
+        (part.strip().split("=") + [""])[:2] for part in response["Cache-Control"].split(",")
+    )
+    return int(directives["max-age"]) + int(directives.get("stale-while-revalidate") or 0)
+
+
+def test_until_its_day_the_current_addresses_serve_the_version_in_force(register, paula) -> None:
+    announced = _announced_tomorrow(register, paula)
+    client = Client()
+
+    page = client.get("/en/acme/customers/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Version 1" in html
+    assert "This notice changes on" in html
+    assert f'href="/en/acme/customers/versions/{announced.number}/"' in html
+    assert 'href="/en/acme/customers/compare/1...2/"' in html
+    assert json.loads(client.get("/en/acme/customers/notice.json").content)["version"] == 1
+    assert Client().get("/fi/acme/customers/").content.decode().count("Tämä seloste muuttuu") == 1
+
+    coming = client.get("/en/acme/customers/versions/2/").content.decode()
+    assert "This version comes into force on" in coming
+    assert "This is an earlier version" not in coming
+
+
+def test_no_cache_may_keep_the_old_version_past_the_moment(register, paula) -> None:
+    announced = _announced_tomorrow(register, paula)
+    client = Client()
+    assert _max_age(client.get("/en/acme/customers/")) == 360  # a day ahead: as usual
+
+    soon = timezone.now() + timedelta(seconds=120)
+    NoticeVersion.objects.filter(pk=announced.pk).update(effective_at=soon)
+    for address in ("", "notice.json", "pdf/", "embed/"):
+        response = client.get(f"/en/acme/customers/{address}")
+        assert response.status_code == 200, address
+        assert "stale-while-revalidate" not in response["Cache-Control"], address
+        assert 0 < _max_age(response) <= 120, address
+
+
+def test_at_its_moment_the_new_version_is_current_with_nothing_run(register, paula) -> None:
+    announced = _announced_tomorrow(register, paula)
+    client = Client()
+    before = client.get("/en/acme/customers/")
+    assert "Version 1" in before.content.decode()
+
+    # The moment passes (the database's clock decides, so the day is moved instead).
+    past = timezone.now() - timedelta(seconds=1)
+    NoticeVersion.objects.filter(pk=announced.pk).update(effective_at=past)
+
+    after = client.get("/en/acme/customers/")
+    assert "Version 2" in after.content.decode()
+    assert "This notice changes" not in after.content.decode()
+    assert after["ETag"] != before["ETag"]
+    assert client.get("/en/acme/customers/", HTTP_IF_NONE_MATCH=before["ETag"]).status_code == 200
+    assert json.loads(client.get("/en/acme/customers/notice.json").content)["version"] == 2
+    first = client.get("/en/acme/customers/versions/1/").content.decode()
+    assert "This is an earlier version" in first
