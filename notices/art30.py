@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import JSONField, OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.text import capfirst
@@ -39,7 +39,14 @@ from .models import NoticeVersion, Register
 from .parts import WHOLE_REGISTER
 from .pdf import render_pdf
 from .presentation import localize
-from .snapshot import Snapshot, build_snapshot, canonical_json, content_hash, controller_data
+from .snapshot import (
+    Snapshot,
+    build_snapshot,
+    canonical_json,
+    content_hash,
+    controller_data,
+    upgrade,
+)
 
 # Dates in the record are Finnish time, as on the notices.
 PDF_TIME_ZONE = "Europe/Helsinki"
@@ -84,10 +91,9 @@ class Source:
     version: int | None
     version_hash: str
     published_at: datetime | None
-
-    @property
-    def draft_is_published(self) -> bool:
-        return self.draft_hash == self.version_hash
+    # The published snapshot in today's shape equals the draft (a key added since,
+    # such as joint_controllers, is no change).
+    draft_is_published: bool
 
 
 @dataclass(frozen=True)
@@ -211,13 +217,19 @@ def _retention(notice: dict[str, Any]) -> list[str]:
     return lines
 
 
-def activity(snapshot: Snapshot, joint_controllers: str, language: str) -> Activity:
+def activity(snapshot: Snapshot, language: str) -> Activity:
     """One register's entries for points (a)-(g), in ``language``."""
     order = list(snapshot["languages"])
     notice = localize(_with_fallback(snapshot, language, order), language)
     with translation.override(language):
         lines = {
-            "a": [_joined(_("Joint controllers"), joint_controllers or _("None."), separator=": ")],
+            "a": [
+                _joined(
+                    _("Joint controllers"),
+                    notice["register"]["joint_controllers"] or _("None."),
+                    separator=": ",
+                )
+            ],
             "b": _purposes(notice),
             "c": _subjects_and_data(notice),
             "d": _recipients(notice),
@@ -273,17 +285,22 @@ def _sources(controller: Controller) -> list[tuple[Register, Snapshot, Source]]:
         version_number=Subquery(latest.values("number")[:1]),
         version_hash=Subquery(latest.values("content_hash")[:1]),
         version_published_at=Subquery(latest.values("published_at")[:1]),
+        version_snapshot=Subquery(latest.values("snapshot")[:1], output_field=JSONField()),
     ).order_by("slug")
     found = []
     for register in registers:
         snapshot = build_snapshot(register)
+        draft_hash = content_hash(snapshot)
+        published = register.version_snapshot
         source = Source(
             register=register.slug,  # named in the record's language by build_record
             slug=register.slug,
-            draft_hash=content_hash(snapshot),
+            draft_hash=draft_hash,
             version=register.version_number,
             version_hash=register.version_hash or "",
             published_at=register.version_published_at,
+            draft_is_published=published is not None
+            and content_hash(upgrade(published)) == draft_hash,
         )
         found.append((register, snapshot, source))
     return found
@@ -295,17 +312,13 @@ def build_record(controller: Controller, language: str, now: datetime | None = N
     details = _controller_details(controller, language)
     activities: list[Activity] = []
     sources: list[Source] = []
-    joint_texts: dict[str, dict[str, str]] = {}
-    for register, snapshot, source in found:
-        order = list(snapshot["languages"])
-        joint_texts[source.slug] = texts(register, "joint_controllers", order)
-        joint = _with_fallback(joint_texts[source.slug], language, order)[language]
-        activities.append(activity(snapshot, joint, language))
+    for _register, snapshot, source in found:
+        activities.append(activity(snapshot, language))
         sources.append(replace(source, register=activities[-1].name))
     # The same data gives the same fingerprint, in every language of the record.
     facts = {
         "controller": controller_data(controller, tuple(record_languages(controller))),
-        "registers": [[s.slug, s.draft_hash, joint_texts[s.slug]] for _r, _n, s in found],
+        "registers": [[source.slug, source.draft_hash] for source in sources],
     }
     fingerprint = hashlib.sha256(canonical_json(facts)).hexdigest()
     return Record(

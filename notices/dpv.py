@@ -374,6 +374,11 @@ def build_dpv(snapshot: Snapshot, *, language: str, version: VersionInfo) -> dic
     contact = _contact_person(notice["contact_person"])
     if contact is not None:
         process["dpv:hasContact"] = contact
+    if register["joint_controllers"]:
+        process["dpv:hasJointDataControllers"] = {
+            "@type": "dpv:JointDataControllers",
+            "dct:description": register["joint_controllers"],
+        }
     return process
 
 

@@ -69,6 +69,7 @@ class RegisterData(TypedDict):
     no_transfers: bool
     cookies_info: Text
     rights_exercise: Text
+    joint_controllers: Text  # not shown on the page (yet): the Art. 30 record and JSON
 
 
 class ContactData(TypedDict):
@@ -253,6 +254,7 @@ def register_data(register: Register, languages: tuple[str, ...]) -> RegisterDat
         "no_transfers": register.no_transfers,
         "cookies_info": text("cookies_info"),
         "rights_exercise": text("rights_exercise"),
+        "joint_controllers": text("joint_controllers"),
     }
 
 
@@ -305,6 +307,11 @@ def upgrade(snapshot: dict[str, Any]) -> dict[str, Any]:
     if snapshot.get("schema", 1) < 2 and "authority" in snapshot:
         snapshot = {**snapshot, "supervisory_authority": snapshot["authority"]}
         del snapshot["authority"]
+    register = snapshot.get("register")
+    if isinstance(register, dict) and "joint_controllers" not in register:
+        # Snapshots stored before the register had joint controllers had none.
+        empty = dict.fromkeys(snapshot.get("languages", []), "")
+        snapshot = {**snapshot, "register": {**register, "joint_controllers": empty}}
     return snapshot
 
 

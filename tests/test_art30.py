@@ -41,7 +41,7 @@ def company(register: Register, paula: User, acme: Tenant) -> Register:
     controller.representative_fi = "Acme EU-edustaja, Bryssel"
     controller.representative_en = "Acme EU Rep, Brussels"
     controller.save()
-    register.joint_controllers_en = JOINT
+    register.joint_controllers_en = register.joint_controllers_fi = JOINT
     register.save()
     publish(register, paula)
     Transfer.objects.create(
@@ -217,3 +217,20 @@ def test_fingerprint_is_the_same_in_every_language_and_follows_the_drafts(compan
     Purpose.objects.filter(register=company).update(name_en="Changed")
     assert art30.build_record(controller, "en").fingerprint != english.fingerprint
     assert NoticeVersion.objects.filter(register=company).count() == 1
+
+
+def test_a_version_published_before_joint_controllers_existed_is_still_the_draft(
+    company: Register, paula: User
+):
+    """A stored snapshot without the key is read in today's shape: no change, no new hash."""
+    Transfer.objects.filter(country="IN").delete()
+    version = publish(company, paula)
+    old = dict(version.snapshot)
+    old["register"] = {k: v for k, v in old["register"].items() if k != "joint_controllers"}
+    NoticeVersion.objects.filter(pk=version.pk).update(snapshot=old)
+    Register.objects.filter(pk=company.pk).update(joint_controllers_en="", joint_controllers_fi="")
+    (source,) = [
+        s for s in art30.build_record(company.controller, "en").sources if s.slug == "customers"
+    ]
+    assert source.draft_is_published
+    assert source.version == 2

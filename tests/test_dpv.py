@@ -80,6 +80,9 @@ def published(register: Register, paula: User, acme: Tenant) -> NoticeVersion:
     controller = acme.controller
     controller.dpo_name, controller.dpo_email = "Dora Dpo", "dpo@acme.example"
     controller.save()
+    register.joint_controllers_en = "Acme Holding Oy"
+    register.joint_controllers_fi = "Acme Holding Oy"
+    register.save()
     basis = LegalBasis.objects.get(code="6-1-f")
     purpose = Purpose.objects.create(
         register=register,
@@ -117,6 +120,8 @@ def test_export_is_json_ld_with_only_published_dpv_terms(published: NoticeVersio
     assert one(graph, controller, f"{DPV}hasName") == Literal("Acme")
     dpo = one(graph, controller, f"{DPV}hasDataProtectionOfficer")
     assert one(graph, dpo, f"{DPV}hasName") == Literal("Dora Dpo")
+    joint = one(graph, process, f"{DPV}hasJointDataControllers")
+    assert (joint, RDF.type, URIRef(f"{DPV}JointDataControllers")) in graph
 
     bases = {
         str(graph.value(purpose, RDFS.label)): {

@@ -155,7 +155,8 @@ RAW_MARKERS = [
 ]
 
 # Values that are stored but not shown on the page or in the PDF (only in the JSON).
-NOT_SHOWN = {("Register", "slug"), ("Processor", "website")}
+# Joint controllers are in the record of processing activities, not yet on the page.
+NOT_SHOWN = {("Register", "slug"), ("Processor", "website"), ("Register", "joint_controllers")}
 
 
 # --- Fields of the admin pages -------------------------------------------------------------

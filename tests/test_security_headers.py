@@ -25,6 +25,7 @@ from config.security import brand_style_hashes, client_ip
 from controllers.models import Controller
 from notices import services
 from notices.models import NoticeVersion, Register
+from notices.signing_keys import generate_key_file
 from tests.conftest import PASSWORD, Tenant, login
 from tests.notices_factory import publish
 from tests.test_settings import run_python
@@ -360,8 +361,11 @@ def test_https_is_enforced_behind_the_proxy_header(settings, published: NoticeVe
     assert_site_policy(proxied)
 
 
-def test_production_settings_pass_the_deploy_check(monkeypatch):
-    """What CI checks, with the defaults of a production start (DEBUG and every knob unset)."""
+def test_production_settings_pass_the_deploy_check(monkeypatch, tmp_path):
+    """What CI checks, with the defaults of a production start (DEBUG and every knob unset).
+
+    Like CI, with a signing key of its own: without one the check warns (notices.W001).
+    """
     # Set by the live-server browser tests in this process; never in a deployment.
     monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
     code = (
@@ -375,11 +379,14 @@ def test_production_settings_pass_the_deploy_check(monkeypatch):
         "assert s.SESSION_COOKIE_HTTPONLY and s.CSRF_COOKIE_HTTPONLY;"
         "print('deploy-ok')"
     )
+    key = tmp_path / "notice-signing-key.pem"
+    generate_key_file(key)
     result = run_python(
         code,
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="notices.example.com",
         CSRF_TRUSTED_ORIGINS="https://notices.example.com",
+        NOTICE_SIGNING_KEY_FILE=str(key),
     )
     assert result.returncode == 0, result.stderr
     assert "deploy-ok" in result.stdout
