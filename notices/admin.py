@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
@@ -240,7 +241,7 @@ class RegisterAdmin(TenantAdminMixin, TabbedTranslationAdmin):
         register = self._register(request, pk)
         self._preview_language(register, lang)
         snapshot, history, info = services.notice_preview(register=register, user=request.user)
-        with translation.override(lang), timezone.override("Europe/Helsinki"):
+        with translation.override(lang), timezone.override(settings.TIME_ZONE):
             context = rendering.context(snapshot, lang, info, history, "preview")
             response = TemplateResponse(request, "notices/notice.html", context)
             response.render()

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db.models import JSONField, OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
@@ -49,7 +50,7 @@ from .snapshot import (
 )
 
 # Dates in the record are Finnish time, as on the notices.
-PDF_TIME_ZONE = "Europe/Helsinki"
+PDF_TIME_ZONE = settings.TIME_ZONE
 
 # Art. 30(1) points, in the order of the article.
 ITEMS: dict[str, Any] = {

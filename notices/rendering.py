@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -305,7 +306,7 @@ def render_language(
     (``render_changelog``).
     """
     history = [own]
-    with translation.override(language), timezone.override("Europe/Helsinki"):
+    with translation.override(language), timezone.override(settings.TIME_ZONE):
         page = render_to_string(
             "notices/notice.html", context(snapshot, language, version, history, "page")
         )
@@ -320,7 +321,7 @@ def pdf_html(
     snapshot: dict[str, Any], language: str, version: VersionInfo, history: list[dict[str, Any]]
 ) -> str:
     """The HTML the PDF of one language is rendered from (the page in print mode)."""
-    with translation.override(language), timezone.override("Europe/Helsinki"):
+    with translation.override(language), timezone.override(settings.TIME_ZONE):
         return render_to_string(
             "notices/notice.html", context(snapshot, language, version, history, "pdf")
         )
@@ -343,7 +344,7 @@ def render_changelog(
     ``snapshot`` is the latest version's (names, brand, languages); ``history``
     every version's own entry, newest first.
     """
-    with translation.override(language), timezone.override("Europe/Helsinki"):
+    with translation.override(language), timezone.override(settings.TIME_ZONE):
         page_context = context(snapshot, language, version, history, "page")
         page = render_to_string("notices/changelog.html", page_context)
         document = changelog_json(language, version, page_context["history"])
