@@ -242,7 +242,7 @@ def _in_force(lang: str, controller: str, register: str, day: date) -> NoticeVer
         NoticeVersion.objects.filter(register__controller__slug=controller, register__slug=register)
         .select_related("register")
         .annotate(in_language=Exists(in_language))
-        .only("number", "published_at", "register__is_online")
+        .only("number", "published_at", "effective_at", "register__is_online")
     )
     found = version_in_force(versions, day)
     if found is not None and not found.register.is_online:
@@ -281,6 +281,11 @@ def in_force(
     response = HttpResponseRedirect(urls["page"])
     response["Cache-Control"] = IN_FORCE_CACHE
     return response
+
+
+# A redirect is not what config.middleware.PublicFastPath answers: it would look the
+# version up, hand the request to the whole chain and look it up again.
+in_force.public_fast_path = False  # type: ignore[attr-defined]
 
 
 @_public

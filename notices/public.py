@@ -61,10 +61,12 @@ class Gone(Exception):
 
 
 # The database's clock, so that a version announced ahead becomes current at its moment
-# with nothing running (``%%`` is a literal ``%`` in a query with parameters). SQLite
-# stores Django's datetimes as UTC text that sorts like this.
+# with nothing running (``%%`` is a literal ``%`` in a query with parameters). On
+# PostgreSQL the statement's own start, not the transaction's (CURRENT_TIMESTAMP): a
+# version published earlier in the same transaction is in force. SQLite stores
+# Django's datetimes as UTC text that sorts like this.
 _NOW = {
-    "postgresql": "CURRENT_TIMESTAMP",
+    "postgresql": "statement_timestamp()",
     "sqlite": "strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now')",
 }
 

@@ -50,7 +50,8 @@ def grow_history(first: NoticeVersion, to: int) -> None:
         version = NoticeVersion.objects.get(pk=first.pk)
         version.pk = None
         version.number = number
-        version.published_at = first.published_at + timedelta(days=number)
+        # Dated in the past: a version dated after now would not be in force yet.
+        version.published_at = first.published_at - timedelta(days=to - number + 1)
         version.save()
         copies = []
         for rendering in renderings:

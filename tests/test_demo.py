@@ -490,11 +490,15 @@ def test_publishes_two_dated_versions_of_every_register_and_prints_their_urls(se
             assert Client().get(url).status_code == 200
     assert "http://127.0.0.1:8000/sv/hyvinvointi/asiakasrekisteri/" in output
     # Each register's last two versions compared, in its first language.
-    compare = "/fi/hyvinvointi/asiakasrekisteri/compare/1...2/"
+    compare = "/fi/sovellustalo/asiakasrekisteri/compare/1...2/"
     assert f"http://127.0.0.1:8000{compare}" in output
     page = Client().get(compare)
     assert page.status_code == 200
     assert "Kaikki henkilöstön tunnukset käyttävät kaksivaiheista tunnistautumista." in page.text
+    # Hyvinvointivirta's last two: the version announced ahead against the one in force.
+    announced = "/fi/hyvinvointi/asiakasrekisteri/compare/2...3/"
+    assert f"http://127.0.0.1:8000{announced}" in output
+    assert "varmuuskopiot salataan" in Client().get(announced).text
 
 
 @pytest.fixture
@@ -539,7 +543,9 @@ def test_the_trilingual_notice_pdf_change_log_and_json_exist_in_each_language(tr
 
 
 def test_the_swedish_page_shows_the_companys_swedish_texts(trilingual):
-    page = get("/sv/hyvinvointi/asiakasrekisteri/", "sv").content.decode()
+    # The latest version, announced ahead: it holds every text of the draft.
+    latest = trilingual.versions.order_by("-number").first().number
+    page = get(f"/sv/hyvinvointi/asiakasrekisteri/versions/{latest}/", "sv").content.decode()
 
     texts = company_texts(trilingual.controller)
     # "Suomi" (the country) is also the language switcher's name for Finnish.
