@@ -453,22 +453,31 @@ class _Writer:
             "register": {"slug": register.slug},
         }
         pdfs: dict[str, bytes] = {}
+        rows: list[NoticeRendering] = []
         for k, rendering in enumerate(entry.renderings):
             self.path = f"{path}.renderings[{k}]"
             # A name we make from validated slugs, never the one in the file.
             wanted = pdf_storage_name(names, entry.number, rendering.language)
             stored = self.store(wanted, rendering.pdf.content_base64)
             pdfs[rendering.language] = rendering.pdf.content_base64
-            self.save(
-                rendering, columns.RENDERING, self.path, files={"pdf": stored}, version=version
+            rows.append(
+                self.save(
+                    rendering, columns.RENDERING, self.path, files={"pdf": stored}, version=version
+                )
             )
             self.result.renderings += 1
-        return self.check_record(version, pdfs, path, previous)
+        return self.check_record(version, (rows, pdfs), path, previous)
 
     def check_record(
-        self, version: NoticeVersion, pdfs: dict[str, bytes], path: str, previous: str | None
+        self,
+        version: NoticeVersion,
+        saved: tuple[list[NoticeRendering], dict[str, bytes]],
+        path: str,
+        previous: str | None,
     ) -> str:
         """Refuse a version whose content is not what its signed record says.
+
+        ``saved`` is the version's renderings as just saved and its PDFs' bytes.
 
         Files written since records exist (archives, schema 3) must carry a record
         signed by one of the service's keys (current or retired) and chained to the
@@ -480,7 +489,8 @@ class _Writer:
         if version.record is None and self.backup.written_as < ARCHIVE_VERSION:
             chain.seal_version(version)
             self.result.unsigned += 1
-        found = chain.verify_record(version, pdfs=pdfs, previous=previous)
+        rows, pdfs = saved
+        found = chain.verify_record(version, renderings=rows, pdfs=pdfs, previous=previous)
         if found:
             raise BackupError(
                 _("Version %(number)s does not match its signed record: %(problem)s")
