@@ -11,13 +11,14 @@ indexes of the big tables.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 
+from bench.history import grow_by_copies
 from notices import public, services
 from notices.models import NoticeRendering, NoticeVersion, Purpose, Register
 from tests.notices_factory import publish
@@ -44,37 +45,8 @@ def add_versions(register: Register, count: int) -> None:
     A size for the query counts without rendering dozens of PDFs: the copies are
     new rows (published versions are never edited) that share the stored PDF.
     """
-    latest = register.versions.order_by("-number").first()
-    renderings = list(latest.renderings.all())
-    versions = NoticeVersion.objects.bulk_create(
-        NoticeVersion(
-            register=register,
-            number=latest.number + n,
-            published_at=latest.published_at + timedelta(days=n),
-            published_by=latest.published_by,
-            summary=latest.summary,
-            changes=[],
-            snapshot=latest.snapshot,
-            content_hash=latest.content_hash,
-        )
-        for n in range(1, count + 1)
-    )
-    NoticeRendering.objects.bulk_create(
-        NoticeRendering(
-            version=version,
-            language=r.language,
-            html=r.html,
-            embed_html=r.embed_html,
-            changelog_html=r.changelog_html,
-            json=r.json,
-            pdf=r.pdf.name,
-            pdf_size=r.pdf_size,
-            html_hash=r.html_hash,
-            pdf_hash=r.pdf_hash,
-        )
-        for version in versions
-        for r in renderings
-    )
+    latest = register.versions.order_by("-number").values_list("number", flat=True).first()
+    grow_by_copies(register, latest + count)
 
 
 def full_chain(settings) -> Client:
