@@ -25,12 +25,14 @@ class Controller(models.Model):
     tenant_path = ""
 
     name = LineField(_("legal name"), max_length=200)
+    # Customary, not required by the GDPR: Art. 13(1)(a) asks for the identity and
+    # contact details, which notices/completeness.py checks before publishing.
     business_id = LineField(
         _("business ID"),
         max_length=9,
-        unique=True,
+        blank=True,
         validators=[validate_business_id],
-        help_text=_("Finnish business ID (y-tunnus), e.g. 1234567-1."),
+        help_text=_("Finnish business ID (y-tunnus), e.g. 1234567-1. Leave empty if none."),
     )
     slug = models.SlugField(
         _("public address name"),
@@ -39,12 +41,12 @@ class Controller(models.Model):
         validators=[validate_slug],
         help_text=_("Used in the public address of the notices: /<language>/<name>/."),
     )
-    street_address = LineField(_("street address"), max_length=200)
-    postal_code = LineField(_("postal code"), max_length=20)
-    city = LineField(_("city"), max_length=100)
+    street_address = LineField(_("street address"), max_length=200, blank=True)
+    postal_code = LineField(_("postal code"), max_length=20, blank=True)
+    city = LineField(_("city"), max_length=100, blank=True)
     country = LineField(_("country"), max_length=100, default="Suomi / Finland")
     phone = LineField(_("phone"), max_length=40, blank=True)
-    email = models.EmailField(_("email"))
+    email = models.EmailField(_("email"), blank=True)
     website = models.URLField(_("website"), blank=True)
     logo = models.ImageField(
         _("logo"),
@@ -86,6 +88,14 @@ class Controller(models.Model):
         ordering = ["name"]
         # A superuser's company list is ordered by name, one page at a time.
         indexes = [models.Index(fields=["name"], name="controller_name")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business_id"],
+                condition=~models.Q(business_id=""),
+                name="unique_controller_business_id",
+                violation_error_message=_("A controller with this business ID already exists."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -186,6 +186,12 @@ class RegisterAdmin(TenantAdminMixin, TabbedTranslationAdmin):
         (_("Publishing"), {"fields": ["languages"]}),
     ]
     inlines = list(PART_INLINES.values())
+    # The questions the notice must answer: an explicit choice, "not answered yet" first.
+    radio_fields = {
+        "has_automated_decisions": admin.VERTICAL,
+        "no_recipients": admin.VERTICAL,
+        "no_transfers": admin.VERTICAL,
+    }
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
         return super().get_queryset(request).annotate(_purpose_count=count_of(Purpose, "register"))

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
+from modeltranslation.utils import build_localized_fieldname
 
 from controllers.models import ContactPerson, Controller
 
@@ -27,6 +28,8 @@ class Problem:
     where: str  # "controller" or "register": the admin page it is fixed on
     section: str  # a key of parts.SECTIONS or parts.PARTS
     message: str
+    # The form field to fix it in, on the page ``where`` names (its HTML id is "id_" + field).
+    field: str = ""
 
     def __str__(self) -> str:
         return self.message
@@ -49,15 +52,15 @@ def check_completeness(snapshot: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-Add = Callable[[str, str, str], None]
+Add = Callable[..., None]  # add(where, section, message, field="")
 
 
 def _check_language(s: dict[str, Any], lang: str) -> list[Problem]:
     """Every problem of the notice in one language, GDPR.md item by item."""
     problems: list[Problem] = []
 
-    def add(where: str, section: str, message: str) -> None:
-        problems.append(Problem(lang, where, section, message))
+    def add(where: str, section: str, message: str, field: str = "") -> None:
+        problems.append(Problem(lang, where, section, message, field))
 
     for check in CHECKS:
         check(s, lang, add)
@@ -69,25 +72,25 @@ def _check_language(s: dict[str, Any], lang: str) -> list[Problem]:
 
 def _check_controller(s: dict[str, Any], lang: str, add: Add) -> None:
     controller, register = s["controller"], s["register"]
-    # 1. Controller identity and contact.
-    for key, label in (
-        ("name", _("legal name")),
-        ("business_id", _("business ID")),
-        ("street_address", _("street address")),
-        ("email", _("email")),
-    ):
-        if not controller[key]:
-            add(
-                "controller",
-                "controller",
-                _("The controller's %(field)s is missing.") % {"field": label},
-            )
-    # 3. Contact person or data protection officer.
-    if not s["contact_person"] and not rules.has_dpo(controller["dpo"]):
+    # 1. Controller identity and contact details, Art. 13(1)(a): a name and at least one
+    # way to reach it. A business ID is customary, not required; a contact person for
+    # register matters (3.) is a custom where the controller's own contact details are given.
+    if not controller["name"]:
         add(
-            "register",
-            "contact_person",
-            _("Name a contact person for register matters or a data protection officer."),
+            "controller",
+            "controller",
+            _("The controller's %(field)s is missing.") % {"field": _("legal name")},
+            "name",
+        )
+    if not rules.has_contact_channel(controller):
+        add(
+            "controller",
+            "controller",
+            _(
+                "Give at least one way to contact the controller: a postal address, an "
+                "email address, a phone number or a website."
+            ),
+            "email",
         )
     if not register["name"][lang]:
         add("register", "register", _("The register has no name."))
@@ -128,35 +131,64 @@ def _check_purposes(s: dict[str, Any], lang: str, add: Add) -> None:
 
 def _check_recipients(s: dict[str, Any], lang: str, add: Add) -> None:
     register = s["register"]
-    # 6. Recipients.
-    if not s["recipients"] and not register["no_recipients"]:
+    # 6. Recipients, Art. 13(1)(e): the company answers; a list of recipients is an answer.
+    if not s["recipients"] and register["no_recipients"] is None:
         add(
             "register",
             "recipients",
-            _("List the recipients, or tick “no recipients” if the data is not disclosed."),
+            _(
+                "Answer whether the data has recipients: list them (by name or category), "
+                "or choose “no recipients”."
+            ),
+            "no_recipients",
         )
-    if s["recipients"] and register["no_recipients"]:
-        add("register", "recipients", _("The register says it has no recipients but lists some."))
+    if not s["recipients"] and register["no_recipients"] is False:
+        add(
+            "register",
+            "recipients",
+            _("The register says the data has recipients: list them, by name or category."),
+            "no_recipients",
+        )
+    if s["recipients"] and register["no_recipients"] is True:
+        add(
+            "register",
+            "recipients",
+            _("The register says it has no recipients but lists some."),
+            "no_recipients",
+        )
 
 
 def _check_transfers(s: dict[str, Any], lang: str, add: Add) -> None:
     register = s["register"]
-    # 7. Transfers outside the EU/EEA.
-    if not s["transfers"] and not register["no_transfers"]:
+    # 7. Transfers outside the EU/EEA, Art. 13(1)(f): the company answers; a list is an answer.
+    if not s["transfers"] and register["no_transfers"] is None:
         add(
             "register",
             "transfers",
-            _("List the transfers outside the EU/EEA, or tick “no transfers”."),
+            _(
+                "Answer whether data is transferred outside the EU/EEA: list the transfers, "
+                "or choose “no transfers”."
+            ),
+            "no_transfers",
         )
-    if s["transfers"] and register["no_transfers"]:
+    if not s["transfers"] and register["no_transfers"] is False:
+        add(
+            "register",
+            "transfers",
+            _("The register says data is transferred outside the EU/EEA: list the transfers."),
+            "no_transfers",
+        )
+    if s["transfers"] and register["no_transfers"] is True:
         add(
             "register",
             "transfers",
             _("The register says it makes no transfers outside the EU/EEA but lists some."),
+            "no_transfers",
         )
     transferred = {t["processor"] for t in s["transfers"] if t["processor"]}
     for processor in s["processors"]:
-        if rules.is_outside_eea(processor["country"]) and processor["name"] not in transferred:
+        label = parts.processor_label(processor["name"], processor["service"])
+        if rules.is_outside_eea(processor["country"]) and label not in transferred:
             add(
                 "register",
                 "transfers",
@@ -164,7 +196,7 @@ def _check_transfers(s: dict[str, Any], lang: str, add: Add) -> None:
                     "The processor “%(name)s” is outside the EU/EEA: list the transfer "
                     "and its safeguard."
                 )
-                % {"name": processor["name"]},
+                % {"name": label},
             )
     for transfer in s["transfers"]:
         if not transfer["safeguard"]:
@@ -212,10 +244,25 @@ def _check_rights(s: dict[str, Any], lang: str, add: Add) -> None:
 
 def _check_other_articles(s: dict[str, Any], lang: str, add: Add) -> None:
     register = s["register"]
-    # 12. Automated decision-making.
-    if register["has_automated_decisions"] and not register["automated_decisions"][lang]:
-        add("register", "register", _("Describe the automated decision-making."))
-    # 13. Statutory or contractual requirement (Art. 13).
+    # 12. Automated decision-making, Art. 13(2)(f): the company answers, the service never does.
+    if register["has_automated_decisions"] is None:
+        add(
+            "register",
+            "register",
+            _(
+                "Answer whether decisions are made by automated means alone or people are "
+                "profiled (Art. 22)."
+            ),
+            "has_automated_decisions",
+        )
+    if register["has_automated_decisions"] is True and not register["automated_decisions"][lang]:
+        add(
+            "register",
+            "register",
+            _("Describe the automated decision-making."),
+            build_localized_fieldname("automated_decisions", lang),
+        )
+    # 13. Statutory or contractual requirement (Art. 13(2)(e)): only the company's words answer.
     if (
         rules.collects_from_subject(register["data_origin"])
         and not register["statutory_requirement"][lang]
@@ -224,6 +271,7 @@ def _check_other_articles(s: dict[str, Any], lang: str, add: Add) -> None:
             "register",
             "register",
             _("Say whether providing the data is a statutory or contractual requirement."),
+            build_localized_fieldname("statutory_requirement", lang),
         )
     # 14–15. Categories and sources when data comes from elsewhere (Art. 14).
     if rules.collects_from_elsewhere(register["data_origin"]):

@@ -169,10 +169,22 @@ class Register(models.Model):
             "person must provide it and what follows if they do not (Art. 13(2)(e))."
         ),
     )
+    # The questions GDPR requires a notice to answer start unanswered (None): the
+    # notice states only what an editor chose, and the completeness check asks.
     has_automated_decisions = models.BooleanField(
         _("automated decision-making or profiling"),
-        default=False,
-        help_text=_("Tick if decisions with legal or similar effects are made automatically."),
+        null=True,
+        blank=True,
+        default=None,
+        choices=[
+            (None, _("not answered yet")),
+            (True, _("yes: decisions are made automatically (describe them below)")),
+            (False, _("no: no automated decisions or profiling with significant effects")),
+        ],
+        help_text=_(
+            "Whether decisions with legal or similarly significant effects are made by "
+            "automated means alone, including profiling (Art. 22)."
+        ),
     )
     automated_decisions = ProseField(
         _("automated decision-making and profiling"),
@@ -181,13 +193,29 @@ class Register(models.Model):
     )
     no_recipients = models.BooleanField(
         _("no recipients"),
-        default=False,
-        help_text=_("Tick if the data is not disclosed to anyone outside the controller."),
+        null=True,
+        blank=True,
+        default=None,
+        choices=[
+            (None, _("not answered yet")),
+            (True, _("no recipients: the data is not disclosed outside the controller")),
+            (False, _("the data has recipients: they are listed below")),
+        ],
+        help_text=_(
+            "Recipients may be named or described by category or function (Art. 13(1)(e))."
+        ),
     )
     no_transfers = models.BooleanField(
         _("no transfers outside the EU/EEA"),
-        default=False,
-        help_text=_("Tick if no personal data is transferred outside the EU or the EEA."),
+        null=True,
+        blank=True,
+        default=None,
+        choices=[
+            (None, _("not answered yet")),
+            (True, _("no transfers: no personal data is transferred outside the EU/EEA")),
+            (False, _("data is transferred: the transfers are listed below")),
+        ],
+        help_text=_("Whether personal data is transferred outside the EU or the EEA."),
     )
     cookies_info = ProseField(
         _("about cookies"),
@@ -263,7 +291,7 @@ class Register(models.Model):
 
     def clean(self) -> None:
         described = default_field("automated_decisions")
-        if self.has_automated_decisions and not (getattr(self, described) or "").strip():
+        if self.has_automated_decisions is True and not (getattr(self, described) or "").strip():
             raise ValidationError(
                 {
                     described: ValidationError(
@@ -414,11 +442,22 @@ class Processor(models.Model):
         related_name="processors",
         verbose_name=_("controller"),
     )
-    name = LineField(_("name"), max_length=200)
-    service = LineField(
-        _("what it does"), max_length=300, help_text=_("For example: CRM, e-mail, accounting.")
+    # A processor may be named by its function only (Art. 13(1)(e) allows categories
+    # of recipients): then "what it does" names it, and where it is may be unknown.
+    name = LineField(
+        _("name"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leave empty to name the processor by what it does only."),
     )
-    country = CountryField(_("country"), help_text=_("Where the data is processed."))
+    service = LineField(
+        _("what it does"),
+        max_length=300,
+        help_text=_("For example: CRM, e-mail, accounting, or “IT subcontractors”."),
+    )
+    country = CountryField(
+        _("country"), blank=True, help_text=_("Where the data is processed, if known.")
+    )
     website = models.URLField(_("website"), blank=True)
 
     class Meta:
@@ -428,13 +467,14 @@ class Processor(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["controller", "name"],
+                condition=~models.Q(name=""),
                 name="unique_processor_name_per_controller",
                 violation_error_message=_("The controller already has a processor of this name."),
             )
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.name or self.service
 
     @property
     def is_outside_eea(self) -> bool:
@@ -457,7 +497,9 @@ class RegisterProcessor(RegisterPart):
         verbose_name=_("processor"),
     )
     processes = ProseField(
-        _("what it processes here"), help_text=_("The data this processor holds for the register.")
+        _("what it processes here"),
+        blank=True,
+        help_text=_("The data this processor holds for the register."),
     )
 
     class Meta(RegisterPart.Meta):
@@ -671,9 +713,23 @@ class Cookie(RegisterPart):
     category = models.CharField(_("purpose category"), max_length=20, choices=Category)
     purpose = ProseField(_("purpose"), blank=True)
     duration = LineField(
-        _("duration"), max_length=100, help_text=_("For example: session, 13 months.")
+        _("duration"),
+        max_length=100,
+        blank=True,
+        help_text=_("For example: session, 13 months."),
     )
-    consent_required = models.BooleanField(_("consent required"), default=True)
+    # None: the company does not say; the notice then says nothing about consent.
+    consent_required = models.BooleanField(
+        _("consent required"),
+        null=True,
+        blank=True,
+        default=None,
+        choices=[
+            (None, _("not stated")),
+            (True, _("consent required")),
+            (False, _("no consent required")),
+        ],
+    )
 
     class Meta(RegisterPart.Meta):
         verbose_name = _("cookie or tracker")
@@ -681,17 +737,6 @@ class Cookie(RegisterPart):
 
     def __str__(self) -> str:
         return self.name
-
-    def clean(self) -> None:
-        if self.category != self.Category.NECESSARY and not self.consent_required:
-            raise ValidationError(
-                {
-                    "consent_required": _(
-                        "Only strictly necessary cookies may be set without consent."
-                    )
-                },
-                code="consent_needed",
-            )
 
 
 class RegisterRight(RegisterPart):

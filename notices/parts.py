@@ -158,7 +158,15 @@ def _processor_item(link: RegisterProcessor, languages: tuple[str, ...], _contex
 
 
 def _transfer_extra(transfer: Transfer, languages: tuple[str, ...]) -> Item:
-    return {"processor": transfer.processor.name if transfer.processor else ""}
+    processor = transfer.processor
+    if processor is None:
+        return {"processor": ""}
+    return {"processor": processor_label(processor.name, texts(processor, "service", languages))}
+
+
+def processor_label(name: str, service: dict[str, str]) -> str:
+    """How a transfer names its processor: by name, or by what it does if it has none."""
+    return name or next((text for text in service.values() if text), "")
 
 
 def _retention_extra(rule: RetentionRule, languages: tuple[str, ...]) -> Item:

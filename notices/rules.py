@@ -100,6 +100,18 @@ def has_dpo(dpo: Mapping[str, Any]) -> bool:
     return bool((dpo.get("name") or "").strip() or (dpo.get("email") or "").strip())
 
 
+def has_contact_channel(controller: Mapping[str, Any]) -> bool:
+    """Whether a controller (snapshot data) can be reached, Art. 13(1)(a).
+
+    Any one channel will do: a postal address (street and city), an email address, a phone
+    number or a website (where a contact form is customary).
+    """
+    postal = all((controller.get(key) or "").strip() for key in ("street_address", "city"))
+    return postal or any(
+        (controller.get(key) or "").strip() for key in ("email", "phone", "website")
+    )
+
+
 def is_outside_eea(country_code: str) -> bool:
     """Whether a country is outside the EU/EEA (a transfer under Chapter V)."""
     return bool(country_code) and country_code.upper() not in EEA_COUNTRIES

@@ -63,10 +63,10 @@ class RegisterData(TypedDict):
     introduction: Text
     data_origin: str  # "subject" (Art. 13), "other" (Art. 14) or "both"
     statutory_requirement: Text
-    has_automated_decisions: bool
+    has_automated_decisions: bool | None  # None: not answered (never published so)
     automated_decisions: Text
-    no_recipients: bool
-    no_transfers: bool
+    no_recipients: bool | None
+    no_transfers: bool | None
     cookies_info: Text
     rights_exercise: Text
     joint_controllers: Text  # not shown on the page (yet): the Art. 30 record and JSON
@@ -133,9 +133,9 @@ class RecipientItem(TypedDict):
 
 class ProcessorItem(TypedDict):
     id: int  # the processor's id (one processor appears once in a register)
-    name: str
+    name: str  # '' when named by its function (service) only
     service: Text
-    country: str  # ISO 3166-1 alpha-2
+    country: str  # ISO 3166-1 alpha-2, '' when not known
     website: str
     processes: Text
 
@@ -172,7 +172,7 @@ class CookieItem(TypedDict):
     category: str  # Cookie.Category code
     purpose: Text
     duration: Text
-    consent_required: bool
+    consent_required: bool | None  # None: the company does not say
 
 
 class RightItem(TypedDict):

@@ -68,6 +68,7 @@ def complete_notice(tenant: Tenant) -> Register:
     register.statutory_requirement_en = "The data is needed to make the contract."
     register.rights_exercise_fi = "Lähetä pyyntö osoitteeseen tietosuoja@acme.example."
     register.rights_exercise_en = "Send your request to tietosuoja@acme.example."
+    register.has_automated_decisions = False  # the editor's answer: none
     register.save()
     for obj, fields in (
         (tenant.group, {"name_en": "Acme customers"}),
@@ -201,6 +202,7 @@ def make_big_notice(
         rights_exercise_fi="Ota yhteyttä.",
         rights_exercise_en="Contact us.",
         no_transfers=True,
+        has_automated_decisions=False,
         data_origin=Register.DataOrigin.BOTH,
     )
     services.register_add_default_rights(register=register)

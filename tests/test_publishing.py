@@ -186,8 +186,26 @@ def test_second_publish_lists_the_changes(register, paula, acme: Tenant):
 # --- Completeness refusals, one by one ------------------------------------------------
 
 
-def _no_contact(t: Tenant) -> None:
-    t.register.contact_person = None
+def _no_way_to_contact_the_controller(t: Tenant) -> None:
+    controller = t.controller
+    controller.street_address = controller.city = controller.email = ""
+    controller.phone = controller.website = ""
+    controller.save()
+
+
+def _automated_decisions_unanswered(t: Tenant) -> None:
+    t.register.has_automated_decisions = None
+    t.register.save()
+
+
+def _recipients_said_but_not_listed(t: Tenant) -> None:
+    t.register.recipients.all().delete()
+    t.register.no_recipients = False
+    t.register.save()
+
+
+def _statutory_requirement_unanswered(t: Tenant) -> None:
+    t.register.statutory_requirement_fi = t.register.statutory_requirement_en = ""
     t.register.save()
 
 
@@ -245,7 +263,31 @@ def _english_text_missing(t: Tenant) -> None:
 
 REFUSALS: list[tuple[str, Callable[[Tenant], None], dict[str, str] | None, str, str, str]] = [
     # id, change, summary, language, section, words in the message
-    ("no-contact-no-dpo", _no_contact, None, "fi", "contact_person", "contact person"),
+    ("no-way-to-contact", _no_way_to_contact_the_controller, None, "fi", "controller", "contact"),
+    (
+        "automated-unanswered",
+        _automated_decisions_unanswered,
+        None,
+        "fi",
+        "register",
+        "automated means",
+    ),
+    (
+        "recipients-not-listed",
+        _recipients_said_but_not_listed,
+        None,
+        "fi",
+        "recipients",
+        "list them",
+    ),
+    (
+        "statutory-unanswered",
+        _statutory_requirement_unanswered,
+        None,
+        "fi",
+        "register",
+        "statutory or contractual",
+    ),
     ("no-purpose", _no_purpose, None, "fi", "purposes", "no purpose"),
     ("no-legal-basis", _no_legal_basis, None, "fi", "purposes", "no legal basis"),
     (

@@ -44,7 +44,6 @@ BRAND_COLOR = "Enter the colour as # and six hexadecimal digits, e.g. #1a5fb4."
 LEGITIMATE_INTEREST = (
     "Describe the legitimate interest pursued: this purpose rests on Art. 6(1)(f)."
 )
-COOKIE_CONSENT = "Only strictly necessary cookies may be set without consent."
 SLUG_TAKEN = "The controller already has a register with this address name."
 
 
@@ -377,7 +376,7 @@ def test_automated_decisions_ticked_need_a_description(alice_client, acme: Tenan
     response = submit(
         alice_client,
         register_page(acme.register),
-        {"has_automated_decisions": "on", "automated_decisions_fi": " "},
+        {"has_automated_decisions": "True", "automated_decisions_fi": " "},
     )
     assert_error(
         response,
@@ -391,11 +390,11 @@ def test_automated_decisions_with_description_are_saved(alice_client, acme: Tena
     response = submit(
         alice_client,
         register_page(acme.register),
-        {"has_automated_decisions": "on", "automated_decisions_fi": "Luottopäätös."},
+        {"has_automated_decisions": "True", "automated_decisions_fi": "Luottopäätös."},
     )
     assert_saved(response)
     acme.register.refresh_from_db()
-    assert acme.register.has_automated_decisions
+    assert acme.register.has_automated_decisions is True
 
 
 def test_invalid_inline_saves_neither_register_nor_other_rows(alice_client, acme: Tenant):
@@ -407,11 +406,12 @@ def test_invalid_inline_saves_neither_register_nor_other_rows(alice_client, acme
         {
             "name_fi": "Uusi nimi",  # a valid change of the register itself
             "sources-0-name_fi": "Uusi lähde",  # a valid change of another inline
-            "cookies-0-category": "marketing",  # the invalid row: no consent
+            "cookies-0-category": "marketing",
+            "cookies-0-name": "",  # the invalid row: a cookie without a name
         },
         new_rows={"recipients": [{"name_fi": "Uusi vastaanottaja", "order": "1"}]},
     )
-    assert_error(response, "consent_required", COOKIE_CONSENT, inline="cookies")
+    assert_error(response, "name", "This field is required.", inline="cookies")
     assert register_state(acme.register) == before
 
 
@@ -660,15 +660,28 @@ def test_retention_rule_cannot_name_category_of_another_register(
 # --- Cookies -----------------------------------------------------------------------------
 
 
-def test_cookie_that_is_not_strictly_necessary_requires_consent(alice_client, acme: Tenant):
-    before = register_state(acme.register)
+@pytest.mark.parametrize(("answer", "stored_as"), [("", None), ("False", False), ("True", True)])
+def test_cookie_states_consent_only_as_the_editor_chose(
+    alice_client, acme: Tenant, answer, stored_as
+):
+    """Consent is the company's statement: not stated, not required or required, as chosen.
+
+    A statistics cookie without consent is a contradiction the publish page warns
+    about; the form never forces a statement, nor a duration.
+    """
     response = submit(
         alice_client,
         register_page(acme.register),
-        {"cookies-0-category": "statistics", "cookies-0-consent_required": None},
+        {
+            "cookies-0-category": "statistics",
+            "cookies-0-consent_required": answer,
+            "cookies-0-duration_fi": "",
+        },
     )
-    assert_error(response, "consent_required", COOKIE_CONSENT, inline="cookies")
-    assert register_state(acme.register) == before
+    assert_saved(response)
+    acme.cookie.refresh_from_db()
+    assert acme.cookie.consent_required is stored_as
+    assert not acme.cookie.duration_fi
 
 
 # --- Rights of the data subject -----------------------------------------------------------

@@ -113,10 +113,10 @@ def _refusal(error: BaseException, path: str) -> BackupError | None:
 def _existing_controller(entry: Any, *, replace: bool) -> Controller | None:
     """The controller this file would replace, or BackupError if it may not."""
     slug, business_id = entry.slug, entry.business_id
-    found = {
-        c.pk: c
-        for c in Controller.objects.filter(models.Q(slug=slug) | models.Q(business_id=business_id))
-    }
+    same = models.Q(slug=slug)
+    if business_id:  # a controller without a business ID is known by its address name only
+        same |= models.Q(business_id=business_id)
+    found = {c.pk: c for c in Controller.objects.filter(same)}
     if len(found) > 1:
         raise BackupError(
             _(
