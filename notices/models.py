@@ -20,7 +20,7 @@ from controllers.fields import LineField, ProseField
 from controllers.models import ContactPerson, Controller
 
 from . import rules
-from .languages import LanguagesField, default_field
+from .languages import LanguagesField, codes, default_field, texts
 
 # --- Shared catalogues ---------------------------------------------------------
 
@@ -474,7 +474,9 @@ class Processor(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name or self.service
+        # Named by its function only: what it does, in the reader's language or any other.
+        services = texts(self, "service", codes()).values()
+        return self.name or self.service or next((text for text in services if text), "")
 
     @property
     def is_outside_eea(self) -> bool:

@@ -14,6 +14,7 @@ import pytest
 from django.contrib import admin
 from django.core.files import File
 from django.db import models
+from django.forms import ChoiceField
 from django.test import Client
 from django.urls import reverse
 
@@ -194,7 +195,9 @@ def form_data(response) -> dict[str, Any]:
             key = form.add_prefix(name)
             if value is None or isinstance(value, File):
                 continue
-            if isinstance(value, bool):
+            if isinstance(value, bool) and isinstance(form.fields[name], ChoiceField):
+                data[key] = str(value)  # a yes/no answer chosen from "True", "False", ""
+            elif isinstance(value, bool):
                 if value:
                     data[key] = "on"
             elif isinstance(value, list | tuple):
