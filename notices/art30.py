@@ -259,7 +259,7 @@ def _controller_details(controller: Controller, language: str) -> list[tuple[str
                 _("Address"),
                 _joined(
                     controller.street_address,
-                    f"{controller.postal_code} {controller.city}",
+                    f"{controller.postal_code} {controller.city}".strip(),
                     controller.country,
                     separator=", ",
                 ),

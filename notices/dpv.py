@@ -204,9 +204,12 @@ def _processor(processor: dict[str, Any], base: str) -> dict[str, Any]:
     node: dict[str, Any] = {
         "@id": f"{base}#processor-{processor['id']}",
         "@type": "dpv:DataProcessor",
-        "dpv:hasName": processor["name"],
-        "dpv:hasCountry": _country(processor["country"]),
     }
+    # A processor named by its function only has no name; one of unknown place no country.
+    if processor["name"]:
+        node["dpv:hasName"] = processor["name"]
+    if processor["country"]:
+        node["dpv:hasCountry"] = _country(processor["country"])
     if processor["website"]:
         node["foaf:homepage"] = {"@id": processor["website"]}
     return _described(node, processor["service"], processor["processes"])
@@ -246,10 +249,11 @@ def _controller(controller: dict[str, Any], base: str) -> dict[str, Any]:
         "@id": f"{base}#controller",
         "@type": "dpv:DataController",
         "dpv:hasName": controller["name"],
-        "dpv:hasIdentifier": controller["business_id"],
         "dpv:hasAddress": ", ".join(_contacts(address, controller["country"])),
         "dpv:hasContact": _contacts(controller["email"], controller["phone"]),
     }
+    if controller["business_id"]:  # customary, not required: stated only where given
+        node["dpv:hasIdentifier"] = controller["business_id"]
     if controller["website"]:
         node["foaf:homepage"] = {"@id": controller["website"]}
     dpo = controller["dpo"]
