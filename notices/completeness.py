@@ -75,14 +75,14 @@ def _check_controller(s: dict[str, Any], lang: str, add: Add) -> None:
     # 1. Controller identity and contact details, Art. 13(1)(a): a name and at least one
     # way to reach it. A business ID is customary, not required; a contact person for
     # register matters (3.) is a custom where the controller's own contact details are given.
-    if not controller["name"]:
+    if _once(s, lang) and not controller["name"]:
         add(
             "controller",
             "controller",
             _("The controller's %(field)s is missing.") % {"field": _("legal name")},
             "name",
         )
-    if not rules.has_contact_channel(controller):
+    if _once(s, lang) and not rules.has_contact_channel(controller):
         add(
             "controller",
             "controller",
@@ -132,6 +132,8 @@ def _check_purposes(s: dict[str, Any], lang: str, add: Add) -> None:
 def _check_recipients(s: dict[str, Any], lang: str, add: Add) -> None:
     register = s["register"]
     # 6. Recipients, Art. 13(1)(e): the company answers; a list of recipients is an answer.
+    if not _once(s, lang):
+        return  # the answer is the same in every language: asked once
     if not s["recipients"] and register["no_recipients"] is None:
         add(
             "register",
@@ -161,7 +163,7 @@ def _check_recipients(s: dict[str, Any], lang: str, add: Add) -> None:
 def _check_transfers(s: dict[str, Any], lang: str, add: Add) -> None:
     register = s["register"]
     # 7. Transfers outside the EU/EEA, Art. 13(1)(f): the company answers; a list is an answer.
-    if not s["transfers"] and register["no_transfers"] is None:
+    if _once(s, lang) and not s["transfers"] and register["no_transfers"] is None:
         add(
             "register",
             "transfers",
@@ -171,14 +173,14 @@ def _check_transfers(s: dict[str, Any], lang: str, add: Add) -> None:
             ),
             "no_transfers",
         )
-    if not s["transfers"] and register["no_transfers"] is False:
+    if _once(s, lang) and not s["transfers"] and register["no_transfers"] is False:
         add(
             "register",
             "transfers",
             _("The register says data is transferred outside the EU/EEA: list the transfers."),
             "no_transfers",
         )
-    if s["transfers"] and register["no_transfers"] is True:
+    if _once(s, lang) and s["transfers"] and register["no_transfers"] is True:
         add(
             "register",
             "transfers",
@@ -245,7 +247,7 @@ def _check_rights(s: dict[str, Any], lang: str, add: Add) -> None:
 def _check_other_articles(s: dict[str, Any], lang: str, add: Add) -> None:
     register = s["register"]
     # 12. Automated decision-making, Art. 13(2)(f): the company answers, the service never does.
-    if register["has_automated_decisions"] is None:
+    if _once(s, lang) and register["has_automated_decisions"] is None:
         add(
             "register",
             "register",
@@ -290,6 +292,11 @@ CHECKS = (
     _check_rights,
     _check_other_articles,
 )
+
+
+def _once(s: dict[str, Any], language: str) -> bool:
+    """Whether to check what reads the same in every language: in the first one only."""
+    return language == s["languages"][0]
 
 
 def _any_name(name: dict[str, str], language: str) -> str:

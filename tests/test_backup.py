@@ -986,3 +986,29 @@ def test_a_model_rule_broken_after_the_deletion_rolls_the_deletion_back(world, d
     assert "transfers[0]" in refused.value.path
     assert row_counts() == before
     assert Transfer.objects.filter(register__controller__slug="turvaratkaisu").exists()
+
+
+def test_import_keeps_answers_as_the_file_gives_them_and_missing_ones_unanswered(world, db, data):
+    """A company without a business ID or email imports beside the others; the answers
+    to GDPR's questions come in as the file gives them (false stays the answer no) and,
+    where a file leaves them out, unanswered: the importer never answers for the company."""
+    data["controller"]["slug"] = "turva-kopio"
+    data["controller"]["business_id"] = ""
+    data["controller"]["email"] = ""
+    register = register_of(data)
+    register["has_automated_decisions"] = False
+    del register["no_recipients"], register["no_transfers"]
+    cookie = register["cookies"][0]
+    cookie["consent_required"] = None
+    cookie["duration"] = dict.fromkeys(cookie["duration"], "")
+    controller_import(data=data)
+
+    copied = Register.objects.get(controller__slug="turva-kopio")
+    assert copied.controller.business_id == copied.controller.email == ""
+    assert copied.has_automated_decisions is False
+    assert (copied.no_recipients, copied.no_transfers) == (None, None)
+    assert copied.cookies.order_by("order", "pk").first().consent_required is None
+    # A second company without a business ID is a different company, not a conflict.
+    data["controller"]["slug"] = "turva-toinen"
+    controller_import(data=data)
+    assert Controller.objects.filter(business_id="").count() == 2
