@@ -66,7 +66,7 @@ def state_bases_once(client: Client, register: Register) -> None:
     response = client.post(change, data)
     assert response.status_code == 302, response.context and [
         response.context["adminform"].form.errors,
-        *(f.errors for f in response.context["inline_admin_formsets"]),
+        *(f.formset.errors for f in response.context["inline_admin_formsets"]),
     ]
 
 
