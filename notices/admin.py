@@ -34,7 +34,7 @@ from controllers.validators import validate_no_control_characters
 
 from . import languages, rendering, services
 from .changes import compute_changes, describe
-from .completeness import check_completeness
+from .completeness import PublishWarning, check_completeness, check_warnings
 from .in_force import start_of_day
 from .languages import native_name
 from .models import (
@@ -171,6 +171,10 @@ class RegisterAdmin(TenantAdminMixin, TabbedTranslationAdmin):
             _("Where the data comes from"),
             {"fields": ["data_origin", "statutory_requirement"]},
         ),
+        (
+            _("Legal bases of the whole register"),
+            {"fields": ["legal_bases", "legitimate_interest"]},
+        ),
         (_("Recipients"), {"fields": ["no_recipients"]}),
         (_("Transfers outside the EU/EEA"), {"fields": ["no_transfers"]}),
         (_("Cookies"), {"fields": ["cookies_info"]}),
@@ -192,6 +196,7 @@ class RegisterAdmin(TenantAdminMixin, TabbedTranslationAdmin):
         "no_recipients": admin.VERTICAL,
         "no_transfers": admin.VERTICAL,
     }
+    filter_horizontal = ["legal_bases"]
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
         return super().get_queryset(request).annotate(_purpose_count=count_of(Purpose, "register"))
@@ -271,9 +276,10 @@ class RegisterAdmin(TenantAdminMixin, TabbedTranslationAdmin):
         register = self._register(request, pk)
         if not can_publish(request.user, register.controller_id):
             raise PermissionDenied
-        form = PublishForm(request.POST or None, languages=register.languages)
         snapshot, history, _info = services.notice_preview(register=register, user=request.user)
         problems = check_completeness(snapshot)
+        warnings = check_warnings(snapshot)
+        form = PublishForm(request.POST or None, languages=register.languages, warnings=warnings)
         previous = register.versions.order_by("-number").first()
         changes = compute_changes(previous.snapshot if previous else None, snapshot)
         if request.method == "POST" and not problems and form.is_valid():
@@ -283,6 +289,7 @@ class RegisterAdmin(TenantAdminMixin, TabbedTranslationAdmin):
                     user=request.user,
                     summary=form.summaries(),
                     effective_at=form.effective_at(),
+                    acknowledged=form.acknowledged(),
                 )
             except services.PublishRefused as refused:
                 problems = refused.problems
@@ -302,6 +309,7 @@ class RegisterAdmin(TenantAdminMixin, TabbedTranslationAdmin):
             "original": register,
             "form": form,
             "problems": problems,
+            "warnings": [(warning, _warning_url(warning, register)) for warning in warnings],
             "changes": [
                 describe(change, language if language in register.languages else None)
                 for change in changes
@@ -385,6 +393,14 @@ def _public_language(register: Register) -> str:
     return active if active in register.languages else register.languages[0]
 
 
+def _warning_url(warning: PublishWarning, register: Register) -> str:
+    """Where the editor fixes what a warning is about: a processor's page or the register's."""
+    if warning.where == "processor" and warning.object_id is not None:
+        return reverse("admin:notices_processor_change", args=[warning.object_id])
+    url = reverse("admin:notices_register_change", args=[register.pk])
+    return f"{url}#{warning.anchor}" if warning.anchor else url
+
+
 def _embed_snippet(request: HttpRequest, register: Register) -> str:
     url = request.build_absolute_uri(
         reverse(
@@ -403,9 +419,19 @@ def _embed_snippet(request: HttpRequest, register: Register) -> str:
 class PublishForm(forms.Form):
     """The change summary a publisher writes in each published language."""
 
-    def __init__(self, *args, languages: list[str], **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, languages: list[str], warnings=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.languages = languages
+        self.warnings = list(warnings)
+        if self.warnings:
+            # One box per warning: a warning that appears after the page was shown is
+            # not ticked, so it is never acknowledged unseen.
+            self.fields["acknowledge"] = forms.MultipleChoiceField(
+                label=_("I have read the warnings and publish the notice as it is"),
+                choices=[(warning.key, warning.message) for warning in self.warnings],
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+            )
         for code in languages:
             self.fields[f"summary_{code}"] = forms.CharField(
                 label=_("Summary of changes (%(language)s)") % {"language": native_name(code)},
@@ -432,6 +458,18 @@ class PublishForm(forms.Form):
                 _("Choose a day after today, or leave it empty to apply the version at once.")
             )
         return day
+
+    def clean_acknowledge(self) -> list[str]:
+        ticked = self.cleaned_data.get("acknowledge") or []
+        if any(warning.key not in ticked for warning in self.warnings):
+            raise forms.ValidationError(
+                _("Tick each warning to confirm that the notice says what the company does."),
+                code="warning_not_acknowledged",
+            )
+        return ticked
+
+    def acknowledged(self) -> list[str]:
+        return list(self.cleaned_data.get("acknowledge") or [])
 
     def summaries(self) -> dict[str, str]:
         return {code: self.cleaned_data[f"summary_{code}"] for code in self.languages}
@@ -509,6 +547,7 @@ class NoticeVersionAdmin(TenantAdminMixin, admin.ModelAdmin):
         "published_by",
         "summary",
         "changes",
+        "acknowledged_warnings",
         "content_hash",
     ]
     readonly_fields = fields

@@ -34,7 +34,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from controllers.models import Controller
 
-from . import languages
+from . import languages, rules
 from .languages import is_text, texts
 from .models import NoticeVersion, Register
 from .parts import WHOLE_REGISTER
@@ -149,9 +149,18 @@ def _purposes(notice: dict[str, Any]) -> list[str]:
             p["name"],
             p["description"],
             _("legal basis: %(bases)s")
-            % {"bases": "; ".join(f"{b['article']} {b['name']}" for b in p["legal_bases"])},
-            _joined(_("legitimate interest"), p["legitimate_interest"], separator=": ")
-            if p["legitimate_interest"]
+            % {
+                "bases": "; ".join(
+                    f"{b['article']} {b['name']}"
+                    for b in rules.purpose_bases(p, notice["register"])
+                )
+            },
+            _joined(
+                _("legitimate interest"),
+                rules.purpose_interest(p, notice["register"]),
+                separator=": ",
+            )
+            if rules.purpose_interest(p, notice["register"])
             else "",
         )
         for p in notice["purposes"]

@@ -60,6 +60,11 @@ def _changed_reason(key: str, old: dict[str, Any], new: dict[str, Any]) -> str |
     return None
 
 
+def _register_bases(snapshot: dict[str, Any]) -> list[str]:
+    """The legal bases a register states for all its purposes (a substantive change)."""
+    return sorted(basis["code"] for basis in snapshot["register"].get("legal_bases", []))
+
+
 def _in_languages(value: Any, languages: frozenset[str]) -> Any:
     """``value`` with every text narrowed to ``languages``, for comparing versions."""
     if is_text(value):
@@ -125,6 +130,8 @@ def _section_changes(
         changes.append(matched("controller", "changed", same(current["controller"]["name"])))
     if previous["register"] != current["register"] or previous["languages"] != current["languages"]:
         changes.append(matched("register", "changed", register_name))
+        if _register_bases(previous) != _register_bases(current):
+            changes[-1].entry.update(substantive=True, reason="legal_basis_changed")
     old_contact, new_contact = previous["contact_person"], current["contact_person"]
     if old_contact != new_contact:
         kind = "added" if old_contact is None else "changed" if new_contact else "removed"

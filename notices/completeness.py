@@ -12,14 +12,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from modeltranslation.utils import build_localized_fieldname
 
 from controllers.models import ContactPerson, Controller
 
 from . import parts, rules
 from .languages import is_text
-from .models import DataCategory, Processor, Register, SupervisoryAuthority
+from .models import Cookie, DataCategory, Processor, Register, Right, SupervisoryAuthority
+from .presentation import country_name
 
 
 @dataclass(frozen=True)
@@ -100,9 +103,25 @@ def _check_purposes(s: dict[str, Any], lang: str, add: Add) -> None:
     # 4–5. Purposes, legal bases, legitimate interests.
     if not s["purposes"]:
         add("register", "purposes", _("The register has no purpose of processing."))
+    # Bases stated once for the whole register stand for every purpose's (GDPR.md item 4).
+    register = s["register"]
+    register_codes = {basis["code"] for basis in register.get("legal_bases", [])}
+    register_interest = (register.get("legitimate_interest") or {}).get(lang, "")
+    if (
+        any(rules.needs_legitimate_interest(code) for code in register_codes)
+        and not register_interest
+    ):
+        add(
+            "register",
+            "purposes",
+            _(
+                "The register rests on legitimate interests for all purposes but does not "
+                "say which: write the legitimate interest of the whole register."
+            ),
+        )
     for purpose in s["purposes"]:
         name = _any_name(purpose["name"], lang)
-        if not purpose["legal_bases"]:
+        if not purpose["legal_bases"] and not register_codes:
             add(
                 "register",
                 "purposes",
@@ -110,7 +129,7 @@ def _check_purposes(s: dict[str, Any], lang: str, add: Add) -> None:
             )
         codes = {basis["code"] for basis in purpose["legal_bases"]}
         needs_interest = any(rules.needs_legitimate_interest(code) for code in codes)
-        if needs_interest and not purpose["legitimate_interest"][lang]:
+        if needs_interest and not (purpose["legitimate_interest"][lang] or register_interest):
             add(
                 "register",
                 "purposes",
@@ -119,7 +138,9 @@ def _check_purposes(s: dict[str, Any], lang: str, add: Add) -> None:
             )
     special = [c for c in s["data_categories"] if c["is_special"]]
     art9 = any(
-        rules.is_special_category_basis(b["kind"]) for p in s["purposes"] for b in p["legal_bases"]
+        rules.is_special_category_basis(b["kind"])
+        for p in [*s["purposes"], register]
+        for b in p.get("legal_bases", [])
     )
     if special and not art9:
         add(
@@ -190,7 +211,12 @@ def _check_transfers(s: dict[str, Any], lang: str, add: Add) -> None:
     transferred = {t["processor"] for t in s["transfers"] if t["processor"]}
     for processor in s["processors"]:
         label = parts.processor_label(processor["name"], processor["service"])
-        if rules.is_outside_eea(processor["country"]) and label not in transferred:
+        # Beside the editor's own "no transfers" answer this is a warning (check_warnings).
+        if (
+            rules.is_outside_eea(processor["country"])
+            and label not in transferred
+            and register["no_transfers"] is not True
+        ):
             add(
                 "register",
                 "transfers",
@@ -224,20 +250,16 @@ def _check_retention(s: dict[str, Any], lang: str, add: Add) -> None:
 
 def _check_rights(s: dict[str, Any], lang: str, add: Add) -> None:
     register = s["register"]
-    # 9–11. Rights, how to use them, the complaint authority.
+    # 9–11. Rights, how to use them, the complaint authority. Which rights apply
+    # follows from the legal bases (rules.applicable_rights, articles cited there).
     codes = {right["code"] for right in s["rights"]}
-    for code, label in (
-        ("access", _("right of access")),
-        ("rectification", _("right to rectification")),
-        ("restriction", _("right to restriction of processing")),
-        ("complaint", _("right to lodge a complaint")),
-    ):
-        if code not in codes:
-            add(
-                "register",
-                "rights",
-                _("The notice must state the %(right)s.") % {"right": label},
-            )
+    for code in sorted(rules.snapshot_rights(s).required - codes, key=_right_order):
+        if code not in RIGHT_LABELS:
+            continue  # not in the catalogue of rights: nothing an editor could list
+        message = _("The notice must state the %(right)s.") % {"right": RIGHT_LABELS[code]}
+        if code in RIGHT_REASONS:
+            message = f"{message} {RIGHT_REASONS[code]}"
+        add("register", "rights", message)
     if not register["rights_exercise"][lang]:
         add("register", "rights", _("Say how a person can use the rights."))
     if not s["supervisory_authority"]["name"][lang]:
@@ -281,6 +303,31 @@ def _check_other_articles(s: dict[str, Any], lang: str, add: Add) -> None:
             add("register", "data_categories", _("List the categories of personal data."))
         if not s["sources"]:
             add("register", "sources", _("List the sources of the data."))
+
+
+# Rights the catalogue holds (Right.Code), in its order, with why a conditional one applies.
+RIGHT_LABELS = dict(Right.Code.choices)
+RIGHT_REASONS = {
+    rules.ERASURE: gettext_lazy(
+        "It applies unless every legal basis is a legal obligation or a public task "
+        "(Art. 17(3)(b))."
+    ),
+    rules.PORTABILITY: gettext_lazy(
+        "It applies where processing rests on consent or a contract (Art. 20(1))."
+    ),
+    rules.OBJECTION: gettext_lazy(
+        "It applies where processing rests on a public task or legitimate interests, and "
+        "always to direct marketing (Art. 21)."
+    ),
+    rules.WITHDRAW_CONSENT: gettext_lazy(
+        "It applies where processing rests on consent (Art. 7(3))."
+    ),
+}
+
+
+def _right_order(code: str) -> int:
+    codes = list(RIGHT_LABELS)
+    return codes.index(code) if code in codes else len(codes)
 
 
 CHECKS = (
@@ -359,3 +406,194 @@ def _missing_text_problem(s: dict[str, Any], lang: str, path: str) -> Problem:
             "field": label,
         }
     return Problem(lang, where, section, message)
+
+
+# --- Warnings: contradictions, publishable once the publisher acknowledges them ----------
+
+
+@dataclass(frozen=True)
+class PublishWarning:
+    """Facts of the notice that contradict each other, or the law, as the editor stated them.
+
+    Unlike a ``Problem`` (information the law requires is missing) a warning does
+    not stop publishing: the notice says what the company does, and the publisher
+    may publish it after acknowledging the warning. ``key`` names the kind of
+    contradiction and the item it is about, the same when the warning is shown and
+    when it is acknowledged; ``where`` and ``anchor`` say where it is fixed: on the
+    register's admin page (``anchor`` its field or inline), or on the processor's
+    page (``object_id``).
+    """
+
+    key: str
+    section: str
+    message: str
+    anchor: str = ""
+    where: str = "register"
+    object_id: int | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def check_warnings(snapshot: dict[str, Any]) -> list[PublishWarning]:
+    """The contradictions of the notice in ``snapshot``, in the active language."""
+    active = translation.get_language() or ""
+    lang = active if active in snapshot["languages"] else snapshot["languages"][0]
+    warnings: list[PublishWarning] = []
+    if snapshot["register"]["no_transfers"] is True:
+        warnings += _processor_location_warnings(snapshot, lang)
+        warnings += _cookie_location_warnings(snapshot, lang)
+    warnings += _cookie_consent_warnings(snapshot)
+    warnings += _right_warnings(snapshot)
+    return warnings
+
+
+NO_TRANSFERS = gettext_lazy(
+    "The register says that no personal data is transferred outside the EU/EEA"
+)
+
+
+def _processor_location_warnings(s: dict[str, Any], lang: str) -> list[PublishWarning]:
+    warnings = []
+    for processor in s["processors"]:
+        name = _display(processor["name"], lang) or _display(processor["service"], lang)
+        country = processor["country"]
+        if country and not rules.is_outside_eea(country):
+            continue
+        if country:
+            message = _(
+                "%(no_transfers)s, but the processor “%(name)s” is in %(country)s. If it "
+                "processes the data there, list the transfer and its safeguard; otherwise "
+                "correct the processor's country."
+            ) % {"no_transfers": NO_TRANSFERS, "name": name, "country": country_name(country)}
+        else:
+            message = _(
+                "%(no_transfers)s, but the processor “%(name)s” has no country, so the "
+                "notice cannot show where the data goes. Give its country."
+            ) % {"no_transfers": NO_TRANSFERS, "name": name}
+        warnings.append(
+            PublishWarning(
+                key=f"processor_location:{processor['id']}",
+                section="processors",
+                message=message,
+                where="processor",
+                object_id=processor["id"],
+            )
+        )
+    return warnings
+
+
+def _cookie_location_warnings(s: dict[str, Any], lang: str) -> list[PublishWarning]:
+    """Cookies set by a provider outside the EU/EEA or of unknown location.
+
+    A cookie of the controller itself is no transfer; a provider named like one
+    of the register's processors is where that processor is, unless its own
+    country is given.
+    """
+    own = _names(s["controller"]["name"])
+    located = {name: p["country"] for p in s["processors"] for name in _names(p["name"])}
+    warnings = []
+    for cookie in s["cookies"]:
+        provider = _names(cookie["provider"])
+        if provider & own:
+            continue
+        country = cookie.get("provider_country") or next(
+            (located[name] for name in provider if name in located), ""
+        )
+        if country and not rules.is_outside_eea(country):
+            continue
+        params = {
+            "no_transfers": NO_TRANSFERS,
+            "cookie": _display(cookie["name"], lang),
+            "provider": _display(cookie["provider"], lang),
+            "country": country_name(country),
+        }
+        if country:
+            message = _(
+                "%(no_transfers)s, but the cookie “%(cookie)s” is set by %(provider)s in "
+                "%(country)s."
+            )
+        else:
+            message = _(
+                "%(no_transfers)s, but the cookie “%(cookie)s” is set by %(provider)s, whose "
+                "country is not given. Give the provider's country."
+            )
+        warnings.append(
+            PublishWarning(
+                key=f"cookie_location:{cookie['id']}",
+                section="cookies",
+                message=message % params,
+                anchor="cookies-group",
+            )
+        )
+    return warnings
+
+
+def _cookie_consent_warnings(s: dict[str, Any]) -> list[PublishWarning]:
+    """Statistics and marketing cookies need consent (rules.CONSENT_COOKIE_CATEGORIES)."""
+    warnings = []
+    for cookie in s["cookies"]:
+        if cookie["category"] not in rules.CONSENT_COOKIE_CATEGORIES:
+            continue
+        if cookie["consent_required"] is True:
+            continue
+        message = _(
+            "The cookie “%(cookie)s” (%(category)s) is not marked as set with consent. Finnish "
+            "law requires the visitor's consent for cookies that are not strictly necessary "
+            "(Act on Electronic Communications Services, section 205)."
+        ) % {
+            "cookie": _display(cookie["name"], ""),
+            "category": Cookie.Category(cookie["category"]).label,
+        }
+        warnings.append(
+            PublishWarning(
+                key=f"cookie_consent:{cookie['id']}",
+                section="cookies",
+                message=message,
+                anchor="cookies-group",
+            )
+        )
+    return warnings
+
+
+# Why a listed right cannot apply (see rules.applicable_rights).
+CANNOT_APPLY = {
+    rules.PORTABILITY: gettext_lazy("no purpose rests on consent or a contract (Art. 20(1))."),
+    rules.OBJECTION: gettext_lazy(
+        "no purpose rests on a public task or legitimate interests, and none is direct "
+        "marketing (Art. 21)."
+    ),
+    rules.WITHDRAW_CONSENT: gettext_lazy("no purpose rests on consent (Art. 7(3))."),
+}
+
+
+def _right_warnings(s: dict[str, Any]) -> list[PublishWarning]:
+    possible = rules.snapshot_rights(s).possible
+    warnings = []
+    for right in s["rights"]:
+        code = right["code"]
+        if code in possible or code not in RIGHT_LABELS:
+            continue
+        message = _("The notice lists the %(right)s, but it cannot apply: %(reason)s") % {
+            "right": RIGHT_LABELS[code],
+            "reason": CANNOT_APPLY.get(code, ""),
+        }
+        warnings.append(
+            PublishWarning(
+                key=f"right_cannot_apply:{code}",
+                section="rights",
+                message=message,
+                anchor="rights-group",
+            )
+        )
+    return warnings
+
+
+def _names(value: Any) -> set[str]:
+    """A name (one, or one per language) for comparing: trimmed, case folded."""
+    values = value.values() if isinstance(value, dict) else [value]
+    return {str(v).strip().casefold() for v in values if v and str(v).strip()}
+
+
+def _display(value: Any, lang: str) -> str:
+    return _any_name(value, lang) if isinstance(value, dict) else str(value)

@@ -29,6 +29,7 @@ from typing import Any, TypedDict
 
 from django.urls import reverse
 
+from . import rules
 from .presentation import pick
 from .snapshot import Snapshot
 
@@ -175,15 +176,16 @@ def _retention(rule: dict[str, Any], base: str) -> dict[str, Any]:
     return _described(node, description=text)
 
 
-def _purpose(purpose: dict[str, Any], base: str) -> dict[str, Any]:
+def _purpose(purpose: dict[str, Any], base: str, register: dict[str, Any]) -> dict[str, Any]:
     node = {
         "@id": f"{base}#purpose-{purpose['id']}",
         "@type": "dpv:Purpose",
-        "dpv:hasLegalBasis": [{"@id": legal_basis_iri(b["code"])} for b in purpose["legal_bases"]],
+        "dpv:hasLegalBasis": [
+            {"@id": legal_basis_iri(b["code"])} for b in rules.purpose_bases(purpose, register)
+        ],
     }
-    description = "\n\n".join(
-        text for text in (purpose["description"], purpose["legitimate_interest"]) if text
-    )
+    interest = rules.purpose_interest(purpose, register)
+    description = "\n\n".join(text for text in (purpose["description"], interest) if text)
     return _described(node, purpose["name"], description)
 
 
@@ -359,7 +361,7 @@ def build_dpv(snapshot: Snapshot, *, language: str, version: VersionInfo) -> dic
             notice, version, language, reverse("notices:version", kwargs=kwargs)
         ),
         "dpv:hasDataController": _controller(notice["controller"], base),
-        "dpv:hasPurpose": [_purpose(p, base) for p in notice["purposes"]],
+        "dpv:hasPurpose": [_purpose(p, base, notice["register"]) for p in notice["purposes"]],
         "dpv:hasPersonalData": [_data_category(c, base) for c in notice["data_categories"]],
         "dpv:hasDataSubject": _named(notice["subject_groups"], base, "subjects", "dpv:DataSubject"),
         "dpv:hasDataSource": [{"@id": t} for t in ORIGINS[register["data_origin"]]]

@@ -18,7 +18,10 @@ class PurposeForm(TenantModelForm):
         bases = cleaned.get("legal_bases") or []
         needs_interest = any(basis.is_legitimate_interest for basis in bases)
         interest = default_field("legitimate_interest")
-        if needs_interest and not (cleaned.get(interest) or "").strip():
+        # The register may state the legitimate interest once for all its purposes.
+        register = cleaned.get("register")
+        stated_once = register is not None and (getattr(register, interest, "") or "").strip()
+        if needs_interest and not (cleaned.get(interest) or "").strip() and not stated_once:
             self.add_error(
                 interest,
                 ValidationError(

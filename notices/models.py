@@ -254,6 +254,26 @@ class Register(models.Model):
         default=True,
         help_text=_("A register taken offline answers 410 Gone at its public addresses."),
     )
+    # Legal bases stated once for the whole register (GDPR.md item 4): its purposes
+    # then need none of their own, and the notice names the bases once.
+    legal_bases = models.ManyToManyField(
+        LegalBasis,
+        blank=True,
+        related_name="registers",
+        verbose_name=_("legal bases of the whole register"),
+        help_text=_(
+            "Choose these if the notice states its legal bases once for all purposes; "
+            "otherwise give each purpose its own."
+        ),
+    )
+    legitimate_interest = ProseField(
+        _("legitimate interest of the whole register"),
+        blank=True,
+        help_text=_(
+            "The legitimate interest pursued (Art. 13(1)(d)), written once where it is the "
+            "same for every purpose resting on Art. 6(1)(f)."
+        ),
+    )
     processors = models.ManyToManyField(
         "Processor",
         through="RegisterProcessor",
@@ -343,7 +363,19 @@ class Purpose(RegisterPart):
     name = LineField(_("purpose"), max_length=300)
     description = ProseField(_("description"), blank=True)
     legal_bases = models.ManyToManyField(
-        LegalBasis, related_name="purposes", verbose_name=_("legal bases")
+        LegalBasis,
+        related_name="purposes",
+        verbose_name=_("legal bases"),
+        blank=True,
+        help_text=_("Leave empty where the register states its legal bases for all purposes."),
+    )
+    is_direct_marketing = models.BooleanField(
+        _("direct marketing"),
+        default=False,
+        help_text=_(
+            "Tick if this purpose is direct marketing: the right to object to it then "
+            "always applies (Art. 21(2))."
+        ),
     )
     legitimate_interest = ProseField(
         _("legitimate interest"),
@@ -732,6 +764,11 @@ class Cookie(RegisterPart):
             (False, _("no consent required")),
         ],
     )
+    provider_country = CountryField(
+        _("provider's country"),
+        blank=True,
+        help_text=_("Where the provider is: tells whether the data leaves the EU/EEA."),
+    )
 
     class Meta(RegisterPart.Meta):
         verbose_name = _("cookie or tracker")
@@ -825,6 +862,10 @@ class NoticeVersion(models.Model):
     record_hash = models.CharField(_("record hash"), max_length=64, blank=True)
     signature = models.CharField(_("signature"), max_length=100, blank=True)
     key_id = models.CharField(_("signing key"), max_length=32, blank=True)
+    # The warnings (contradictions) the publisher acknowledged to publish this version:
+    # code, text in the publisher's language, time and user (completeness.check_warnings).
+    # Not part of the signed record (chain.build_record lists what it covers).
+    acknowledged_warnings = models.JSONField(_("acknowledged warnings"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("published version")

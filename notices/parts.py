@@ -228,14 +228,21 @@ PARTS: tuple[Part, ...] = (
         label=_("Purposes and legal bases"),
         model=Purpose,
         accessor="purposes",
-        fields=("name", "description"),
+        fields=("name", "description", "is_direct_marketing"),
         computed=_purpose_extra,
         prefetch=lambda: Prefetch(
             "purposes", queryset=Purpose.objects.prefetch_related("legal_bases")
         ),
         substantive_addition="new_purpose",
         inline=Inline(
-            fields=("order", "name", "description", "legal_bases", "legitimate_interest"),
+            fields=(
+                "order",
+                "name",
+                "description",
+                "legal_bases",
+                "legitimate_interest",
+                "is_direct_marketing",
+            ),
             stacked=True,
             form=PurposeForm,
             options={"filter_horizontal": ["legal_bases"]},
@@ -343,7 +350,15 @@ PARTS: tuple[Part, ...] = (
         label=_("Cookies"),
         model=Cookie,
         accessor="cookies",
-        fields=("name", "provider", "category", "purpose", "duration", "consent_required"),
+        fields=(
+            "name",
+            "provider",
+            "category",
+            "purpose",
+            "duration",
+            "consent_required",
+            "provider_country",
+        ),
         inline=Inline(
             fields=(
                 "order",
@@ -353,6 +368,7 @@ PARTS: tuple[Part, ...] = (
                 "purpose",
                 "duration",
                 "consent_required",
+                "provider_country",
             )
         ),
     ),

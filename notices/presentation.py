@@ -60,13 +60,15 @@ def localize(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
                 groups[g] for g in category["subject_groups"] if g in groups
             ]
         notice["has_special_categories"] = any(c["is_special"] for c in notice["data_categories"])
-        notice["rests_on_consent"] = rules.rests_on_consent(notice["purposes"])
-        notice["legal_bases"] = _distinct_bases(notice["purposes"])
+        register.setdefault("legal_bases", [])
+        register.setdefault("legitimate_interest", "")
+        notice["rests_on_consent"] = rules.rests_on_consent([register, *notice["purposes"]])
+        notice["legal_bases"] = _distinct_bases([register, *notice["purposes"]])
     return notice
 
 
 def _distinct_bases(purposes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The legal bases used by any purpose, once each, in catalogue order."""
+    """The legal bases used by any purpose (or the whole register), once each, in order."""
     seen: dict[str, dict[str, Any]] = {}
     for purpose in purposes:
         for basis in purpose["legal_bases"]:

@@ -9,6 +9,7 @@ references are to the GDPR (Regulation (EU) 2016/679).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 # EU member states plus Iceland, Liechtenstein and Norway: a transfer to these is
@@ -115,3 +116,116 @@ def has_contact_channel(controller: Mapping[str, Any]) -> bool:
 def is_outside_eea(country_code: str) -> bool:
     """Whether a country is outside the EU/EEA (a transfer under Chapter V)."""
     return bool(country_code) and country_code.upper() not in EEA_COUNTRIES
+
+
+# --- Legal bases of a whole register ---------------------------------------------------
+
+
+def notice_basis_codes(
+    register: Mapping[str, Any], purposes: Iterable[Mapping[str, Any]]
+) -> set[str]:
+    """Every legal basis a notice states: the register's own (for all purposes) and each purpose's.
+
+    A register may state its bases once for all purposes (GDPR.md item 4);
+    snapshots stored before it could have none of their own.
+    """
+    own = {basis["code"] for basis in register.get("legal_bases", [])}
+    return own | basis_codes(purposes)
+
+
+def purpose_bases(purpose: Mapping[str, Any], register: Mapping[str, Any]) -> list[Any]:
+    """The legal bases a purpose rests on: the register's for all purposes, then its own."""
+    seen: dict[str, Any] = {}
+    for basis in [*register.get("legal_bases", []), *purpose["legal_bases"]]:
+        seen.setdefault(basis["code"], basis)
+    return list(seen.values())
+
+
+def purpose_interest(purpose: Mapping[str, Any], register: Mapping[str, Any]) -> Any:
+    """The legitimate interest of a purpose: its own, else the one the register states once."""
+    return purpose["legitimate_interest"] or register.get("legitimate_interest") or ""
+
+
+# --- Rights of the data subject follow from the legal bases ----------------------------
+
+# The codes of the catalogue of rights (Right.Code).
+ACCESS = "access"
+RECTIFICATION = "rectification"
+ERASURE = "erasure"
+RESTRICTION = "restriction"
+OBJECTION = "objection"
+PORTABILITY = "portability"
+WITHDRAW_CONSENT = "withdraw_consent"
+COMPLAINT = "complaint"
+# Art. 22 has no entry in the catalogue (yet): the automated decision-making
+# section of the notice describes it (Art. 13(2)(f)).
+AUTOMATED_DECISION = "automated_decision"
+
+# Art. 20(1)(a): portability where processing rests on consent (6(1)(a), 9(2)(a))
+# or on a contract (6(1)(b)).
+PORTABILITY_CODES = frozenset({"6-1-a", "9-2-a", "6-1-b"})
+# Art. 21(1): objection where processing rests on a public task (6(1)(e)) or on
+# legitimate interests (6(1)(f)).
+OBJECTION_CODES = frozenset({"6-1-e", "6-1-f"})
+# Art. 17(3)(b): erasure does not apply to processing needed to comply with a legal
+# obligation (6(1)(c)) or for a public task (6(1)(e)).
+ERASURE_EXCEPTION_CODES = frozenset({"6-1-c", "6-1-e"})
+
+
+@dataclass(frozen=True)
+class ApplicableRights:
+    """Which rights a notice must state (``required``) and which it may (``possible``)."""
+
+    required: frozenset[str]
+    possible: frozenset[str]
+
+
+def applicable_rights(
+    codes: Iterable[str], *, direct_marketing: bool, automated_decisions: bool
+) -> ApplicableRights:
+    """The rights that apply to processing on the legal bases ``codes`` (GDPR Art. 13(2)(b)–(d)).
+
+    ``direct_marketing``: some purpose is direct marketing; ``automated_decisions``:
+    the register answered that it makes decisions by automated means (Art. 22).
+    """
+    codes = set(codes)
+    # Art. 15 access, Art. 16 rectification, Art. 18 restriction and Art. 77 a complaint
+    # to the supervisory authority apply to all processing.
+    required = {ACCESS, RECTIFICATION, RESTRICTION, COMPLAINT}
+    # Art. 17 erasure may apply to any processing; it need not be stated where every
+    # basis is one of its exceptions, Art. 17(3)(b).
+    possible = {*required, ERASURE}
+    if not codes or not codes <= ERASURE_EXCEPTION_CODES:
+        required.add(ERASURE)
+    # Art. 20(1)(a): portability only with consent or a contract.
+    if codes & PORTABILITY_CODES:
+        required.add(PORTABILITY)
+    # Art. 21(1): objection with a public task or legitimate interests; Art. 21(2):
+    # always against direct marketing.
+    if codes & OBJECTION_CODES or direct_marketing:
+        required.add(OBJECTION)
+    # Art. 7(3) (and Art. 13(2)(c)): withdrawing consent only where processing rests on it.
+    if any(is_consent(code) for code in codes):
+        required.add(WITHDRAW_CONSENT)
+    # Art. 22: rights about decisions made by automated means only where such are made.
+    if automated_decisions:
+        required.add(AUTOMATED_DECISION)
+    return ApplicableRights(required=frozenset(required), possible=frozenset(possible | required))
+
+
+def snapshot_rights(snapshot: Mapping[str, Any]) -> ApplicableRights:
+    """The rights that apply to the notice in ``snapshot`` (see ``applicable_rights``)."""
+    register = snapshot["register"]
+    return applicable_rights(
+        notice_basis_codes(register, snapshot["purposes"]),
+        direct_marketing=any(p.get("is_direct_marketing") for p in snapshot["purposes"]),
+        automated_decisions=register.get("has_automated_decisions") is True,
+    )
+
+
+# --- Cookies ---------------------------------------------------------------------------
+
+# Cookies that need the visitor's consent under Finnish law (Act on Electronic
+# Communications Services, 917/2014, section 205): all but those strictly necessary;
+# statistics and marketing cookies are never strictly necessary.
+CONSENT_COOKIE_CATEGORIES = frozenset({"statistics", "marketing"})

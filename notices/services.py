@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -10,17 +11,17 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from controllers.audit import audit_record
 from controllers.models import AuditEvent
 from controllers.tenancy import can_publish, is_member
 
-from . import changelog
+from . import changelog, rules
 from .chain import seal_version
 from .changes import compute_changes
-from .completeness import Problem, check_completeness
+from .completeness import Problem, PublishWarning, check_completeness, check_warnings
 from .models import NoticeRendering, NoticeVersion, Register, RegisterRight, Right
 from .pdf import PdfRenderError
 from .rendering import Rendered, VersionInfo, render_languages
@@ -29,17 +30,40 @@ from .snapshot import build_snapshot, content_hash
 
 @transaction.atomic
 def register_add_default_rights(*, register: Register) -> list[RegisterRight]:
-    """Give ``register`` every right of the catalogue it does not list yet, included.
+    """Give ``register`` every right of the catalogue it does not list yet.
 
-    Rights keep the catalogue's order; the register may then leave out those the
-    law allows and write its own wording.
+    A right is included where it applies to the register's legal bases as they
+    are now (``rules.applicable_rights``), or where the catalogue says it always
+    does. The admin calls this once, when a register is first saved (with the
+    purposes saved in the same form); later changes of the bases do not change
+    the list: the completeness check then refuses a right that applies but is
+    left out and warns of one listed that cannot apply. Rights keep the
+    catalogue's order; the register may write its own wording.
     """
     listed = set(register.rights.values_list("right_id", flat=True))
+    applies = _applicable_rights(register).required
     missing = [
-        RegisterRight(register=register, right=right, order=right.order, included=True)
+        RegisterRight(
+            register=register,
+            right=right,
+            order=right.order,
+            included=right.code in applies or not right.can_be_omitted,
+        )
         for right in Right.objects.exclude(pk__in=listed)
     ]
     return RegisterRight.objects.bulk_create(missing)
+
+
+def _applicable_rights(register: Register) -> rules.ApplicableRights:
+    """The rights that apply to ``register``'s legal bases as saved now."""
+    purposes = register.purposes.prefetch_related("legal_bases")
+    codes = {basis.code for basis in register.legal_bases.all()}
+    codes |= {basis.code for purpose in purposes for basis in purpose.legal_bases.all()}
+    return rules.applicable_rights(
+        codes,
+        direct_marketing=any(purpose.is_direct_marketing for purpose in purposes),
+        automated_decisions=register.has_automated_decisions is True,
+    )
 
 
 class PublishRefused(Exception):
@@ -70,8 +94,13 @@ def notice_publish(
     summary: dict[str, str],
     published_at: datetime | None = None,
     effective_at: datetime | None = None,
+    acknowledged: Collection[str] = (),
 ) -> NoticeVersion:
     """Publish the draft of ``register`` as its next immutable version.
+
+    Warnings (contradictions, ``completeness.check_warnings``) do not stop it when
+    the publisher acknowledged each by its key in ``acknowledged``; the version
+    records them, in the publisher's language, with the moment and the user.
 
     With ``effective_at`` (a later moment) the change is announced ahead: the new
     version is published now but comes into force then (notices.in_force).
@@ -97,13 +126,21 @@ def notice_publish(
                 _("The day the new version comes into force must be later than today."),
             )
         )
+    warnings = check_warnings(snapshot)
+    problems += _unacknowledged(snapshot, warnings, acknowledged)
     if problems:
         raise PublishRefused(problems)
 
     stored: list[str] = []
     try:
         version = _publish_locked(
-            register, user, snapshot, summary, (published_at, effective_at), stored
+            register,
+            user,
+            snapshot,
+            summary,
+            (published_at, effective_at),
+            stored,
+            acknowledged_warnings=_acknowledgements(warnings, user),
         )
     except IntegrityError as exc:
         _remove(stored)
@@ -133,6 +170,7 @@ def _publish_locked(
     summary: dict[str, str],
     moments: tuple[datetime | None, datetime | None],
     stored: list[str],
+    acknowledged_warnings: list[dict[str, str]] | None = None,
 ) -> NoticeVersion:
     """The publishing transaction: number, store and render a version (see notice_publish).
 
@@ -155,6 +193,7 @@ def _publish_locked(
             snapshot=snapshot,
             content_hash=content_hash(snapshot),
             effective_at=effective_at,
+            acknowledged_warnings=acknowledged_warnings or [],
         )
         entries = changelog.history(locked)
         info = VersionInfo(
@@ -176,6 +215,38 @@ def _publish_locked(
             obj=version,
         )
     return version
+
+
+def _unacknowledged(
+    snapshot: dict[str, Any], warnings: list[PublishWarning], acknowledged: Collection[str]
+) -> list[Problem]:
+    """A problem for each warning the publisher has not acknowledged."""
+    return [
+        Problem(
+            snapshot["languages"][0],
+            "register",
+            warning.section,
+            _("Acknowledge the warning to publish anyway: %(warning)s")
+            % {"warning": warning.message},
+        )
+        for warning in warnings
+        if warning.key not in acknowledged
+    ]
+
+
+def _acknowledgements(warnings: list[PublishWarning], user: Any) -> list[dict[str, str]]:
+    """The warnings the publisher acknowledged, as the version records them."""
+    now = timezone.now().isoformat()
+    return [
+        {
+            "code": warning.key,
+            "text": warning.message,
+            "language": translation.get_language() or "",
+            "at": now,
+            "user": getattr(user, "username", ""),
+        }
+        for warning in warnings
+    ]
 
 
 def _summary_problems(snapshot: dict[str, Any], summary: dict[str, str]) -> list[Problem]:

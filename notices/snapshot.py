@@ -21,7 +21,7 @@ from typing import Any, NotRequired, TypedDict
 
 from controllers.models import ContactPerson, Controller
 
-from . import parts
+from . import parts, rules
 from .languages import texts
 from .models import Register, SupervisoryAuthority
 
@@ -70,6 +70,9 @@ class RegisterData(TypedDict):
     cookies_info: Text
     rights_exercise: Text
     joint_controllers: Text  # not shown on the page (yet): the Art. 30 record and JSON
+    # Stated once for all purposes (empty: each purpose states its own).
+    legal_bases: list[LegalBasisData]
+    legitimate_interest: Text
 
 
 class ContactData(TypedDict):
@@ -107,6 +110,7 @@ class PurposeItem(TypedDict):
     description: Text
     legal_bases: list[LegalBasisData]
     legitimate_interest: Text
+    is_direct_marketing: bool
 
 
 class DataCategoryItem(TypedDict):
@@ -173,6 +177,7 @@ class CookieItem(TypedDict):
     purpose: Text
     duration: Text
     consent_required: bool | None  # None: the company does not say
+    provider_country: str  # ISO 3166-1 alpha-2, or '' (not stated)
 
 
 class RightItem(TypedDict):
@@ -211,7 +216,7 @@ def register_queryset():  # type: ignore[no-untyped-def]
     """A register with every part it shows, in a fixed number of queries."""
     return Register.objects.select_related(
         "controller", "contact_person", "supervisory_authority"
-    ).prefetch_related(*(part.prefetch_lookup() for part in parts.PARTS))
+    ).prefetch_related("legal_bases", *(part.prefetch_lookup() for part in parts.PARTS))
 
 
 def controller_data(controller: Controller, languages: tuple[str, ...]) -> ControllerData:
@@ -255,6 +260,8 @@ def register_data(register: Register, languages: tuple[str, ...]) -> RegisterDat
         "cookies_info": text("cookies_info"),
         "rights_exercise": text("rights_exercise"),
         "joint_controllers": text("joint_controllers"),
+        "legal_bases": [parts.catalogue_entry(b, languages) for b in register.legal_bases.all()],
+        "legitimate_interest": text("legitimate_interest"),
     }
 
 
@@ -283,7 +290,10 @@ def build_snapshot(register: Register) -> Snapshot:
     """Everything the notice of ``register`` says, as JSON-ready data."""
     register = register_queryset().get(pk=register.pk)
     languages = tuple(register.languages)
-    context = {"rests_on_consent": parts.rests_on_consent(register.purposes.all())}
+    context = {
+        "rests_on_consent": parts.rests_on_consent(register.purposes.all())
+        or any(rules.is_consent(basis.code) for basis in register.legal_bases.all())
+    }
     snapshot: dict[str, Any] = {
         "schema": SNAPSHOT_SCHEMA,
         "languages": list(languages),
@@ -312,6 +322,29 @@ def upgrade(snapshot: dict[str, Any]) -> dict[str, Any]:
         # Snapshots stored before the register had joint controllers had none.
         empty = dict.fromkeys(snapshot.get("languages", []), "")
         snapshot = {**snapshot, "register": {**register, "joint_controllers": empty}}
+    return _upgrade_bases(snapshot)
+
+
+def _upgrade_bases(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """Snapshots stored before register-level legal bases, direct marketing and cookie
+    providers' countries: none of them stated."""
+    register = snapshot.get("register")
+    if isinstance(register, dict) and "legal_bases" not in register:
+        empty = dict.fromkeys(snapshot.get("languages", []), "")
+        snapshot = {
+            **snapshot,
+            "register": {**register, "legal_bases": [], "legitimate_interest": empty},
+        }
+    if any("is_direct_marketing" not in p for p in snapshot.get("purposes", [])):
+        snapshot = {
+            **snapshot,
+            "purposes": [{"is_direct_marketing": False, **p} for p in snapshot["purposes"]],
+        }
+    if any("provider_country" not in c for c in snapshot.get("cookies", [])):
+        snapshot = {
+            **snapshot,
+            "cookies": [{"provider_country": "", **c} for c in snapshot["cookies"]],
+        }
     return snapshot
 
 

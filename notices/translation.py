@@ -42,6 +42,7 @@ class RegisterTranslation(TranslationOptions):
         "cookies_info",
         "rights_exercise",
         "joint_controllers",
+        "legitimate_interest",
     )
     required_languages = DEFAULT_LANGUAGE
 

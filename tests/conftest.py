@@ -141,10 +141,11 @@ def make_tenant(name: str, slug: str, business_id: str) -> Tenant:
         languages=["fi", "en"],
         contact_person=contact,
     )
-    services.register_add_default_rights(register=register)
     group = DataSubjectGroup.objects.create(register=register, name_fi=f"{name} asiakkaat")
     purpose = Purpose.objects.create(register=register, name_fi=f"{name} asiakassuhde")
     purpose.legal_bases.set([LegalBasis.objects.get(code="6-1-b")])
+    # After the purposes, as the admin does: the rights listed follow from the bases.
+    services.register_add_default_rights(register=register)
     category = DataCategory.objects.create(register=register, name_fi=f"{name} yhteystiedot")
     category.subject_groups.set([group])
     # A published version row (not rendered: rendering is tested where it matters).

@@ -138,14 +138,19 @@ def publish(
     user: User,
     summary: dict[str, str] | None = None,
     published_at: datetime | None = None,
+    acknowledged: tuple[str, ...] = (),
 ) -> NoticeVersion:
-    """Publish through the real service, with English messages for readable failures."""
+    """Publish through the real service, with English messages for readable failures.
+
+    ``acknowledged``: the keys of the warnings the publisher acknowledges.
+    """
     with translation.override("en"):
         return services.notice_publish(
             register=register,
             user=user,
             summary=summary if summary is not None else dict(SUMMARY),
             published_at=published_at,
+            acknowledged=acknowledged,
         )
 
 

@@ -260,8 +260,8 @@ def test_processor_matched_by_processor_not_row(before, after):
 
 
 def test_rights_matched_by_code(before, after):
-    objection = next(r for r in after["rights"] if r["code"] == "objection")
-    objection["text"] = text("Oma sanamuoto", "Own wording")
+    access = next(r for r in after["rights"] if r["code"] == "access")
+    access["text"] = text("Oma sanamuoto", "Own wording")
     after["rights"] = [r for r in after["rights"] if r["code"] != "portability"]
     assert sorted(summary(compute_changes(before, after))) == [
         ("rights", "changed", False, None),

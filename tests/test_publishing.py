@@ -162,7 +162,15 @@ def test_second_publish_lists_the_changes(register, paula, acme: Tenant):
     acme.category.save()
     extra.delete()
 
-    second = publish(register, paula, summary={"fi": "Markkinointi lisätty.", "en": "Marketing."})
+    # Every purpose now rests on a legal obligation, so portability cannot apply
+    # (Art. 20(1)); the publisher publishes the list of rights as it is.
+    second = publish(
+        register,
+        paula,
+        summary={"fi": "Markkinointi lisätty.", "en": "Marketing."},
+        acknowledged=("right_cannot_apply:portability",),
+    )
+    assert [w["code"] for w in second.acknowledged_warnings] == ["right_cannot_apply:portability"]
     assert second.number == 2
     assert (second.summary["fi"], second.summary["en"]) == ("Markkinointi lisätty.", "Marketing.")
     found = {
@@ -219,6 +227,9 @@ def _no_legal_basis(t: Tenant) -> None:
 
 def _legitimate_interest_missing_in_english(t: Tenant) -> None:
     t.purpose.legal_bases.set([LegalBasis.objects.get(code="6-1-f")])
+    # The rights follow the new basis: objection applies (Art. 21(1)), portability not.
+    t.register.rights.filter(right__code="objection").update(included=True)
+    t.register.rights.filter(right__code="portability").update(included=False)
     t.purpose.legitimate_interest_fi = "Asiakassuhteen hoitaminen."
     t.purpose.legitimate_interest_en = ""
     t.purpose.save()
@@ -232,12 +243,6 @@ def _no_transfers(t: Tenant) -> None:
     t.register.transfers.all().delete()
     t.processor.country = "SE"  # inside the EEA: only the missing statement is wrong
     t.processor.save()
-
-
-def _processor_outside_eea(t: Tenant) -> None:
-    t.register.transfers.all().delete()
-    t.register.no_transfers = True
-    t.register.save()
 
 
 def _no_retention(t: Tenant) -> None:
@@ -300,7 +305,6 @@ REFUSALS: list[tuple[str, Callable[[Tenant], None], dict[str, str] | None, str, 
     ),
     ("no-recipients", _no_recipients, None, "fi", "recipients", "no recipients"),
     ("no-transfers", _no_transfers, None, "fi", "transfers", "no transfers"),
-    ("processor-outside-eea", _processor_outside_eea, None, "fi", "transfers", "Acme CRM"),
     ("retention-missing", _no_retention, None, "fi", "retention", "Acme yhteystiedot"),
     ("rights-exercise", _no_rights_exercise, None, "fi", "rights", "use the rights"),
     ("no-sources", _elsewhere_without_sources, None, "fi", "sources", "sources"),

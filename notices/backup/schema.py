@@ -372,15 +372,24 @@ def entry_model(layout: Layout, **children: Any) -> type[BaseModel]:
 def _left_out(column: Column) -> dict[str, Any]:
     """How a column may be left out, as files written before it existed do; {} if required.
 
-    A text that may be blank (Register.joint_controllers), a value that may be null
+    A text that may be blank (Register.joint_controllers), codes that may be none, a
+    flag or record with a default, a value that may be null
     (NoticeVersion.effective_at, .record) or a blank string (.record_hash, .signature)
     takes the model's empty value; every other key is required.
     """
     field = column.field
     if column.kind is Kind.TEXT:
         return {"default_factory": dict} if field.blank else {}
+    if column.kind is Kind.CODES and field.blank:
+        # Catalogue codes that may be none (Register.legal_bases): none.
+        return {"default_factory": list}
     if column.kind is not Kind.VALUE:
         return {}
+    if isinstance(field, models.BooleanField | models.JSONField) and field.has_default():
+        # A flag or a record added later (Purpose.is_direct_marketing,
+        # NoticeVersion.acknowledged_warnings): the model's default, as a migration gives.
+        default = field.default
+        return {"default_factory": default} if callable(default) else {"default": default}
     if field.null:
         return {"default": None}
     if field.blank and isinstance(field, models.CharField):
