@@ -154,9 +154,10 @@ def _check_transfers(s: dict[str, Any], lang: str, add: Add) -> None:
             "transfers",
             _("The register says it makes no transfers outside the EU/EEA but lists some."),
         )
-    transferred = {t["processor"] for t in s["transfers"] if t["processor"]}
+    transferred = {_any_name(t["processor"], lang) for t in s["transfers"] if t["processor"]}
     for processor in s["processors"]:
-        if rules.is_outside_eea(processor["country"]) and processor["name"] not in transferred:
+        name = _any_name(processor["name"], lang)
+        if rules.is_outside_eea(processor["country"]) and name not in transferred:
             add(
                 "register",
                 "transfers",
@@ -164,7 +165,7 @@ def _check_transfers(s: dict[str, Any], lang: str, add: Add) -> None:
                     "The processor “%(name)s” is outside the EU/EEA: list the transfer "
                     "and its safeguard."
                 )
-                % {"name": processor["name"]},
+                % {"name": name},
             )
     for transfer in s["transfers"]:
         if not transfer["safeguard"]:
@@ -244,8 +245,10 @@ CHECKS = (
 )
 
 
-def _any_name(name: dict[str, str], language: str) -> str:
+def _any_name(name: dict[str, str] | str, language: str) -> str:
     """A name in ``language``, or in the first language that has one."""
+    if isinstance(name, str):
+        return name
     return name.get(language) or next((text for text in name.values() if text), "")
 
 

@@ -29,7 +29,7 @@ from typing import Any, TypedDict
 
 from django.urls import reverse
 
-from .presentation import pick
+from .presentation import controller_country, pick
 from .snapshot import Snapshot
 
 # Raised when what the document says or how it says it changes: it is part of the ETag.
@@ -247,7 +247,7 @@ def _controller(controller: dict[str, Any], base: str) -> dict[str, Any]:
         "@type": "dpv:DataController",
         "dpv:hasName": controller["name"],
         "dpv:hasIdentifier": controller["business_id"],
-        "dpv:hasAddress": ", ".join(_contacts(address, controller["country"])),
+        "dpv:hasAddress": ", ".join(_contacts(address, controller_country(controller["country"]))),
         "dpv:hasContact": _contacts(controller["email"], controller["phone"]),
     }
     if controller["website"]:

@@ -7,6 +7,7 @@ basis kinds, safeguards, units, countries) translated.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.utils import translation
@@ -30,6 +31,27 @@ def pick(value: Any, language: str) -> Any:
 
 def country_name(code: str) -> str:
     return str(countries.name(code)) or code if code else ""
+
+
+def controller_country(value: str) -> str:
+    """The controller's country in the current language: a code (today) is named, a
+    text (snapshots stored before the code) is shown as written."""
+    if len(value) == 2 and value.isupper():
+        return country_name(value)
+    return value
+
+
+def _localize_texts(notice: dict[str, Any]) -> None:
+    """The notice's own free texts and earlier history, ready for the templates."""
+    register = notice["register"]
+    first = register.get("first_published_on")
+    register["first_published_date"] = date.fromisoformat(first) if first else None
+    notice["controller"]["country_name"] = controller_country(notice["controller"]["country"])
+    notice["leads"] = {
+        lead["section"]: lead["text"] for lead in notice.get("section_leads", []) if lead["text"]
+    }
+    for change in notice.get("earlier_changes", []):
+        change["date_value"] = date.fromisoformat(change["date"])
 
 
 def localize(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
@@ -62,6 +84,7 @@ def localize(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
         notice["has_special_categories"] = any(c["is_special"] for c in notice["data_categories"])
         notice["rests_on_consent"] = rules.rests_on_consent(notice["purposes"])
         notice["legal_bases"] = _distinct_bases(notice["purposes"])
+        _localize_texts(notice)
     return notice
 
 

@@ -42,6 +42,7 @@ class RegisterTranslation(TranslationOptions):
         "cookies_info",
         "rights_exercise",
         "joint_controllers",
+        "changes_policy",
     )
     required_languages = DEFAULT_LANGUAGE
 
@@ -78,7 +79,8 @@ class RecipientTranslation(TranslationOptions):
 
 @register(models.Processor)
 class ProcessorTranslation(TranslationOptions):
-    fields = ("service",)
+    # A name given in the default language only is the same in every language (a proper name).
+    fields = ("name", "service")
     required_languages = DEFAULT_LANGUAGE
 
 
@@ -113,3 +115,21 @@ class CookieTranslation(TranslationOptions):
 @register(models.RegisterRight)
 class RegisterRightTranslation(TranslationOptions):
     fields = ("text",)
+
+
+@register(models.CoverageItem)
+class CoverageItemTranslation(TranslationOptions):
+    fields = ("name",)
+    required_languages = DEFAULT_LANGUAGE
+
+
+@register(models.SectionLead)
+class SectionLeadTranslation(TranslationOptions):
+    fields = ("text",)
+    required_languages = DEFAULT_LANGUAGE
+
+
+@register(models.EarlierChange)
+class EarlierChangeTranslation(TranslationOptions):
+    fields = ("text",)
+    required_languages = DEFAULT_LANGUAGE
