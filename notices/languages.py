@@ -56,8 +56,8 @@ def texts(obj: Any, field: str, languages: Iterable[str]) -> dict[str, str]:
 
 
 def names(obj: Any, field: str, languages: Iterable[str]) -> dict[str, str]:
-    """A translated name in ``languages``; one given in the default language only is the
-    same in every language (a proper name: "Posti Oy" needs no translation).
+    """A translated name in ``languages``; one given in a single language is the same
+    in every language (a proper name: "Posti Oy" needs no translation).
 
     A name translated into some languages but not all stays incomplete, for the
     completeness check to ask for.
@@ -65,8 +65,8 @@ def names(obj: Any, field: str, languages: Iterable[str]) -> dict[str, str]:
     languages = tuple(languages)
     values = texts(obj, field, codes())
     given = [code for code in codes() if values[code]]
-    if given == [default()]:
-        return dict.fromkeys(languages, values[default()])
+    if len(given) == 1:
+        return dict.fromkeys(languages, values[given[0]])
     return {lang: values[lang] for lang in languages}
 
 

@@ -7,7 +7,6 @@ basis kinds, safeguards, units, countries) translated.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.utils import translation
@@ -42,16 +41,11 @@ def controller_country(value: str) -> str:
 
 
 def _localize_texts(notice: dict[str, Any]) -> None:
-    """The notice's own free texts and earlier history, ready for the templates."""
-    register = notice["register"]
-    first = register.get("first_published_on")
-    register["first_published_date"] = date.fromisoformat(first) if first else None
+    """The notice's own free texts, ready for the templates."""
     notice["controller"]["country_name"] = controller_country(notice["controller"]["country"])
     notice["leads"] = {
         lead["section"]: lead["text"] for lead in notice.get("section_leads", []) if lead["text"]
     }
-    for change in notice.get("earlier_changes", []):
-        change["date_value"] = date.fromisoformat(change["date"])
 
 
 def localize(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
