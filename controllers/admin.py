@@ -51,7 +51,7 @@ class ContactPersonAdmin(TenantAdminMixin, TabbedTranslationAdmin):
     list_filter = ["controller"]
     list_select_related = ["controller"]
     search_fields = ["name", "email", *get_translation_fields("title"), "controller__name"]
-    fields = ["controller", "name", "title", "email", "phone"]
+    fields = ["controller", "name", "title", "email", "phone", "postal_address"]
 
 
 @admin.register(Membership)

@@ -8,6 +8,7 @@ from django.core.validators import validate_slug
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from .fields import LineField, ProseField
 from .validators import (
@@ -44,7 +45,8 @@ class Controller(models.Model):
     street_address = LineField(_("street address"), max_length=200, blank=True)
     postal_code = LineField(_("postal code"), max_length=20, blank=True)
     city = LineField(_("city"), max_length=100, blank=True)
-    country = LineField(_("country"), max_length=100, default="Suomi / Finland")
+    # A code, shown as the country's name in the notice's language (django-countries).
+    country = CountryField(_("country"), blank=True)
     phone = LineField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
     website = models.URLField(_("website"), blank=True)
@@ -124,6 +126,12 @@ class ContactPerson(models.Model):
     title = LineField(_("title"), max_length=200, blank=True)
     email = models.EmailField(_("email"))
     phone = LineField(_("phone"), max_length=40, blank=True)
+    postal_address = ProseField(
+        _("postal address"),
+        blank=True,
+        max_length=500,
+        help_text=_("Where letters to the contact person go, if the notice gives it."),
+    )
 
     class Meta:
         verbose_name = _("contact person")

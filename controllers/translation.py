@@ -8,10 +8,12 @@ from . import models
 
 @register(models.Controller)
 class ControllerTranslation(TranslationOptions):
-    fields = ("country", "representative")
+    fields = ("representative",)
     required_languages = (settings.MODELTRANSLATION_DEFAULT_LANGUAGE,)
 
 
 @register(models.ContactPerson)
 class ContactPersonTranslation(TranslationOptions):
-    fields = ("title",)
+    # A name given in the default language only is the same in every language (a proper name).
+    fields = ("name", "title")
+    required_languages = {settings.MODELTRANSLATION_DEFAULT_LANGUAGE: ("name",)}

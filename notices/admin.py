@@ -187,6 +187,10 @@ class RegisterAdmin(TenantAdminMixin, TabbedTranslationAdmin):
             {"fields": ["has_automated_decisions", "automated_decisions"]},
         ),
         (_("Record of processing activities"), {"fields": ["joint_controllers"]}),
+        (
+            _("Changes to this notice and its history"),
+            {"fields": ["changes_policy", "first_published_on"]},
+        ),
         (_("Publishing"), {"fields": ["languages"]}),
     ]
     inlines = list(PART_INLINES.values())

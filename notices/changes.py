@@ -115,7 +115,9 @@ def _section_changes(
 ) -> list[Matched]:
     """Changes of the single-object sections: controller, register, contact, authority."""
 
-    def same(name: str) -> dict[str, str]:
+    def same(name: str | dict[str, str]) -> dict[str, str]:
+        if isinstance(name, dict):  # a translated name (a contact person's)
+            return {lang: name.get(lang, "") for lang in languages}
         return dict.fromkeys(languages, name)
 
     def matched(section: str, kind: str, name: dict[str, str]) -> Matched:

@@ -208,9 +208,9 @@ def _check_transfers(s: dict[str, Any], lang: str, add: Add) -> None:
             _("The register says it makes no transfers outside the EU/EEA but lists some."),
             "no_transfers",
         )
-    transferred = {t["processor"] for t in s["transfers"] if t["processor"]}
+    transferred = {_any_name(t["processor"], lang) for t in s["transfers"] if t["processor"]}
     for processor in s["processors"]:
-        label = parts.processor_label(processor["name"], processor["service"])
+        label = _any_name(parts.processor_label(processor["name"], processor["service"]), lang)
         # Beside the editor's own "no transfers" answer this is a warning (check_warnings).
         if (
             rules.is_outside_eea(processor["country"])
@@ -346,8 +346,10 @@ def _once(s: dict[str, Any], language: str) -> bool:
     return language == s["languages"][0]
 
 
-def _any_name(name: dict[str, str], language: str) -> str:
+def _any_name(name: dict[str, str] | str, language: str) -> str:
     """A name in ``language``, or in the first language that has one."""
+    if isinstance(name, str):
+        return name
     return name.get(language) or next((text for text in name.values() if text), "")
 
 

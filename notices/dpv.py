@@ -30,7 +30,7 @@ from typing import Any, TypedDict
 from django.urls import reverse
 
 from . import rules
-from .presentation import pick
+from .presentation import controller_country, pick
 from .snapshot import Snapshot
 
 # Raised when what the document says or how it says it changes: it is part of the ETag.
@@ -251,7 +251,7 @@ def _controller(controller: dict[str, Any], base: str) -> dict[str, Any]:
         "@id": f"{base}#controller",
         "@type": "dpv:DataController",
         "dpv:hasName": controller["name"],
-        "dpv:hasAddress": ", ".join(_contacts(address, controller["country"])),
+        "dpv:hasAddress": ", ".join(_contacts(address, controller_country(controller["country"]))),
         "dpv:hasContact": _contacts(controller["email"], controller["phone"]),
     }
     if controller["business_id"]:  # customary, not required: stated only where given

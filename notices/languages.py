@@ -55,6 +55,21 @@ def texts(obj: Any, field: str, languages: Iterable[str]) -> dict[str, str]:
     return {lang: (getattr(obj, f"{field}_{lang}", None) or "").strip() for lang in languages}
 
 
+def names(obj: Any, field: str, languages: Iterable[str]) -> dict[str, str]:
+    """A translated name in ``languages``; one given in a single language is the same
+    in every language (a proper name: "Posti Oy" needs no translation).
+
+    A name translated into some languages but not all stays incomplete, for the
+    completeness check to ask for.
+    """
+    languages = tuple(languages)
+    values = texts(obj, field, codes())
+    given = [code for code in codes() if values[code]]
+    if len(given) == 1:
+        return dict.fromkeys(languages, values[given[0]])
+    return {lang: values[lang] for lang in languages}
+
+
 def is_text(value: Any) -> bool:
     """Whether ``value`` is a multilingual text: a dict keyed by configured languages."""
     return (

@@ -8,11 +8,13 @@ rights, supervisory authorities) are catalogues that every company picks from.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -238,6 +240,22 @@ class Register(models.Model):
             "together with yours (Art. 26). Shown in the record of processing activities."
         ),
     )
+    changes_policy = ProseField(
+        _("changes to this notice"),
+        blank=True,
+        help_text=_(
+            "How the controller changes this notice and how it tells the people concerned."
+        ),
+    )
+    first_published_on = models.DateField(
+        _("first published"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the notice was first published, if before this service: shown as the "
+            "notice's creation date."
+        ),
+    )
     supervisory_authority = models.ForeignKey(
         SupervisoryAuthority,
         on_delete=models.PROTECT,
@@ -309,7 +327,38 @@ class Register(models.Model):
     def collects_from_elsewhere(self) -> bool:
         return rules.collects_from_elsewhere(self.data_origin)
 
+    def clean_first_published_on(self) -> None:
+        """The notice's first publication: not in the future, not after this service's first."""
+        first = self.first_published_on
+        if first is None:
+            return
+        if first > timezone.localdate():
+            raise ValidationError(
+                {"first_published_on": _("The first publication cannot be in the future.")},
+                code="first_published_in_future",
+            )
+        on_service = self.first_published_on_service()
+        if on_service is not None and first > on_service:
+            raise ValidationError(
+                {
+                    "first_published_on": _(
+                        "The notice was published on this service on %(date)s: it cannot "
+                        "have been first published later."
+                    )
+                },
+                code="first_published_after_service",
+                params={"date": date_format(on_service, "SHORT_DATE_FORMAT")},
+            )
+
+    def first_published_on_service(self) -> date | None:
+        """The day this service first published the notice (None: not yet)."""
+        if self.pk is None:
+            return None
+        first = self.versions.order_by("number").values_list("published_at", flat=True).first()
+        return timezone.localtime(first).date() if first else None
+
     def clean(self) -> None:
+        self.clean_first_published_on()
         described = default_field("automated_decisions")
         if self.has_automated_decisions is True and not (getattr(self, described) or "").strip():
             raise ValidationError(
@@ -818,6 +867,112 @@ class RegisterRight(RegisterPart):
                         params={"right": self.right.name},
                     )
                 }
+            )
+
+
+# --- Free texts of the notice and its history before this service ----------------------
+
+
+class CoverageItem(RegisterPart):
+    """One thing the register covers, in a short list (e.g. billing data, hosting users' data)."""
+
+    register = models.ForeignKey(
+        Register, on_delete=models.CASCADE, related_name="coverage", verbose_name=_("register")
+    )
+    name = LineField(_("covers"), max_length=200)
+
+    class Meta(RegisterPart.Meta):
+        verbose_name = _("what the register covers")
+        verbose_name_plural = _("what the register covers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def lead_sections() -> list[tuple[str, str]]:
+    """The sections a lead paragraph can introduce: every section of ``parts`` (at run time)."""
+    from .parts import lead_section_choices
+
+    return lead_section_choices()
+
+
+class SectionLead(RegisterPart):
+    """The register's own paragraph that opens one section of its notice."""
+
+    register = models.ForeignKey(
+        Register, on_delete=models.CASCADE, related_name="section_leads", verbose_name=_("register")
+    )
+    section = models.CharField(_("section"), max_length=40, choices=lead_sections)
+    text = ProseField(_("lead paragraph"))
+
+    class Meta(RegisterPart.Meta):
+        verbose_name = _("lead paragraph of a section")
+        verbose_name_plural = _("lead paragraphs of the sections")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["register", "section"],
+                name="unique_lead_per_section",
+                violation_error_message=_("This section already has a lead paragraph."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_section_display()
+
+
+class EarlierChange(RegisterPart):
+    """A dated change of the notice from before this service published it."""
+
+    register = models.ForeignKey(
+        Register,
+        on_delete=models.CASCADE,
+        related_name="earlier_changes",
+        verbose_name=_("register"),
+    )
+    date = models.DateField(_("date"))
+    text = ProseField(_("what changed"))
+
+    class Meta(RegisterPart.Meta):
+        verbose_name = _("change before this service")
+        verbose_name_plural = _("changes before this service")
+        ordering = ["-date", "-pk"]
+
+    def __str__(self) -> str:
+        return date_format(self.date, "SHORT_DATE_FORMAT")
+
+    def clean(self) -> None:
+        if self.date is None:
+            return
+        if self.date > timezone.localdate():
+            raise ValidationError(
+                {"date": _("A change before this service cannot be dated in the future.")},
+                code="earlier_change_in_future",
+            )
+        if not self.register_id:
+            return
+        on_service = self.register.first_published_on_service()
+        if on_service is not None and self.date >= on_service:
+            raise ValidationError(
+                {
+                    "date": _(
+                        "The notice was first published on this service on %(date)s: a change "
+                        "before this service must be dated earlier."
+                    )
+                },
+                code="earlier_change_after_service",
+                params={"date": date_format(on_service, "SHORT_DATE_FORMAT")},
+            )
+        first = self.register.first_published_on
+        if first is not None and self.date < first:
+            raise ValidationError(
+                {
+                    "date": _(
+                        "The notice was first published on %(date)s: a change cannot be "
+                        "dated before that."
+                    )
+                },
+                code="earlier_change_before_first",
+                params={"date": date_format(first, "SHORT_DATE_FORMAT")},
             )
 
 

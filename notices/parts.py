@@ -18,10 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.db import models
 from django.db.models import Prefetch
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -29,17 +31,20 @@ from modeltranslation.translator import NotRegistered, translator
 
 from . import rules
 from .forms import DataCategoryForm, PurposeForm
-from .languages import texts
+from .languages import names, texts
 from .models import (
     Cookie,
+    CoverageItem,
     DataCategory,
     DataSubjectGroup,
+    EarlierChange,
     LegalBasis,
     Purpose,
     Recipient,
     RegisterProcessor,
     RegisterRight,
     RetentionRule,
+    SectionLead,
     SecurityMeasure,
     Source,
     Transfer,
@@ -112,6 +117,8 @@ class Part:
     identity: str = "id"
     prefetch: Callable[[], Prefetch | str] | None = None
     substantive_addition: str | None = None
+    # Whether the notice shows it as a section an editor can open with a lead paragraph.
+    has_lead: bool = True
 
     def item(self, obj: models.Model, languages: tuple[str, ...], context: dict) -> Item | None:
         """One row as snapshot data (None: left out of the notice)."""
@@ -149,7 +156,7 @@ def _processor_item(link: RegisterProcessor, languages: tuple[str, ...], _contex
     processor = link.processor
     return {
         "id": link.processor_id,
-        "name": processor.name,
+        "name": names(processor, "name", languages),
         "service": texts(processor, "service", languages),
         "country": processor.country.code,
         "website": processor.website,
@@ -161,11 +168,17 @@ def _transfer_extra(transfer: Transfer, languages: tuple[str, ...]) -> Item:
     processor = transfer.processor
     if processor is None:
         return {"processor": ""}
-    return {"processor": processor_label(processor.name, texts(processor, "service", languages))}
+    return {
+        "processor": processor_label(
+            names(processor, "name", languages), texts(processor, "service", languages)
+        )
+    }
 
 
-def processor_label(name: str, service: dict[str, str]) -> str:
+def processor_label(name: dict[str, str] | str, service: dict[str, str]) -> dict[str, str] | str:
     """How a transfer names its processor: by name, or by what it does if it has none."""
+    if isinstance(name, dict):
+        return name if any(name.values()) else service
     return name or next((text for text in service.values() if text), "")
 
 
@@ -197,7 +210,11 @@ def _right_item(link: RegisterRight, languages: tuple[str, ...], context: dict) 
 
 
 def _transfer_name(item: Item, language: str) -> str:
-    who = item["processor"] or item["recipient"].get(language, "")
+    processor = item["processor"]
+    # Snapshots stored before processor names were translated hold one name.
+    if isinstance(processor, dict):
+        processor = processor.get(language, "")
+    who = processor or item["recipient"].get(language, "")
     return f"{who} ({item['country']})"
 
 
@@ -211,10 +228,39 @@ def _security_name(item: Item, language: str) -> str:
     return item["description"].get(language, "")[:80]
 
 
+def _lead_name(item: Item, language: str) -> str:
+    return section_label(item["section"])
+
+
+def _earlier_change_item(change: EarlierChange, languages: tuple[str, ...], _context: dict) -> Item:
+    return {
+        "id": change.pk,
+        "date": change.date.isoformat(),
+        "text": texts(change, "text", languages),
+    }
+
+
+def _earlier_change_name(item: Item, language: str) -> str:
+    return date_format(date.fromisoformat(item["date"]), "DATE_FORMAT")
+
+
+def _recipient_extra(recipient: Any, languages: tuple[str, ...]) -> Item:
+    return {"name": names(recipient, "name", languages)}
+
+
 WHOLE_REGISTER = _("whole register")
 
 
 PARTS: tuple[Part, ...] = (
+    Part(
+        key="coverage",
+        label=_("What the register covers"),
+        model=CoverageItem,
+        accessor="coverage",
+        fields=("name",),
+        has_lead=False,
+        inline=Inline(fields=("order", "name")),
+    ),
     Part(
         key="subject_groups",
         label=_("Groups of data subjects"),
@@ -277,6 +323,7 @@ PARTS: tuple[Part, ...] = (
         model=Recipient,
         accessor="recipients",
         fields=("name", "description", "is_regular_disclosure"),
+        computed=_recipient_extra,
         substantive_addition="new_recipient",
         inline=Inline(fields=("order", "name", "description", "is_regular_disclosure")),
     ),
@@ -382,6 +429,27 @@ PARTS: tuple[Part, ...] = (
         prefetch=lambda: Prefetch("rights", queryset=RegisterRight.objects.select_related("right")),
         inline=Inline(fields=("order", "right", "included", "text")),
     ),
+    Part(
+        key="section_leads",
+        label=_("Lead paragraphs of the sections"),
+        model=SectionLead,
+        accessor="section_leads",
+        fields=("section", "text"),
+        name=_lead_name,
+        identity="section",
+        has_lead=False,
+        inline=Inline(fields=("section", "text"), stacked=True),
+    ),
+    Part(
+        key="earlier_changes",
+        label=_("Changes before this service"),
+        model=EarlierChange,
+        accessor="earlier_changes",
+        build=_earlier_change_item,
+        name=_earlier_change_name,
+        has_lead=False,
+        inline=Inline(fields=("date", "text"), stacked=True),
+    ),
 )
 
 PARTS_BY_KEY = {part.key: part for part in PARTS}
@@ -414,6 +482,17 @@ SECTION_ALIASES = {"contact": "contact_person"}
 
 def section_label(key: str) -> str:
     return str(SECTION_LABELS.get(SECTION_ALIASES.get(key, key), key))
+
+
+def lead_section_choices() -> list[tuple[str, Promise]]:
+    """The sections a lead paragraph can open: every section and shown part, in order.
+
+    A section or part added here gets its lead paragraph without further code
+    (``SectionLead.section`` takes its choices from this at run time).
+    """
+    return [(section.key, section.label) for section in SECTIONS] + [
+        (part.key, part.label) for part in PARTS if part.has_lead
+    ]
 
 
 def rests_on_consent(purposes: Iterable[Purpose]) -> bool:

@@ -32,6 +32,22 @@ def country_name(code: str) -> str:
     return str(countries.name(code)) or code if code else ""
 
 
+def controller_country(value: str) -> str:
+    """The controller's country in the current language: a code (today) is named, a
+    text (snapshots stored before the code) is shown as written."""
+    if len(value) == 2 and value.isupper():
+        return country_name(value)
+    return value
+
+
+def _localize_texts(notice: dict[str, Any]) -> None:
+    """The notice's own free texts, ready for the templates."""
+    notice["controller"]["country_name"] = controller_country(notice["controller"]["country"])
+    notice["leads"] = {
+        lead["section"]: lead["text"] for lead in notice.get("section_leads", []) if lead["text"]
+    }
+
+
 def localize(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
     """The snapshot in ``language``, with labels for the codes it holds."""
     with translation.override(language):
@@ -64,6 +80,7 @@ def localize(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
         register.setdefault("legitimate_interest", "")
         notice["rests_on_consent"] = rules.rests_on_consent([register, *notice["purposes"]])
         notice["legal_bases"] = _distinct_bases([register, *notice["purposes"]])
+        _localize_texts(notice)
     return notice
 
 

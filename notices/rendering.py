@@ -257,7 +257,12 @@ def notice_json(
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False)
 
 
-def changelog_json(language: str, version: VersionInfo, entries: list[dict[str, Any]]) -> str:
+def changelog_json(
+    language: str,
+    version: VersionInfo,
+    entries: list[dict[str, Any]],
+    notice: dict[str, Any] | None = None,
+) -> str:
     """The register's change log as JSON: every version's own entry, newest first.
 
     ``entries`` are those of the change-log page's context (``_history_entries``):
@@ -271,8 +276,22 @@ def changelog_json(language: str, version: VersionInfo, entries: list[dict[str, 
         "published_at": version.published_at.isoformat(),
         "first_published_at": version.first_published_at.isoformat(),
         "versions": [_json_entry(entry) for entry in entries],
+        **_earlier_json(notice or {}),
     }
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False)
+
+
+def _earlier_json(notice: dict[str, Any]) -> dict[str, Any]:
+    """The notice's history from before this service, for the change-log JSON."""
+    if not notice:
+        return {}
+    return {
+        "first_published_on": notice["register"].get("first_published_on"),
+        "earlier_changes": [
+            {"date": change["date"], "text": change["text"], "before_service": True}
+            for change in notice.get("earlier_changes", [])
+        ],
+    }
 
 
 def render_languages(
@@ -347,7 +366,9 @@ def render_changelog(
     with translation.override(language), timezone.override(settings.TIME_ZONE):
         page_context = context(snapshot, language, version, history, "page")
         page = render_to_string("notices/changelog.html", page_context)
-        document = changelog_json(language, version, page_context["history"])
+        document = changelog_json(
+            language, version, page_context["history"], page_context["notice"]
+        )
     return RenderedChangelog(html=page, json=document)
 
 

@@ -19,10 +19,11 @@ import hashlib
 import json
 from typing import Any, NotRequired, TypedDict
 
+from controllers.countries import country_code
 from controllers.models import ContactPerson, Controller
 
 from . import parts, rules
-from .languages import texts
+from .languages import names, texts
 from .models import Register, SupervisoryAuthority
 
 # 2: the authority under "supervisory_authority" (1 had "authority"); texts hold
@@ -46,7 +47,7 @@ class ControllerData(TypedDict):
     street_address: str
     postal_code: str
     city: str
-    country: Text
+    country: str  # ISO 3166-1 alpha-2 or '' (schema 2 before the code: a Text)
     phone: str
     email: str
     website: str
@@ -73,13 +74,16 @@ class RegisterData(TypedDict):
     # Stated once for all purposes (empty: each purpose states its own).
     legal_bases: list[LegalBasisData]
     legitimate_interest: Text
+    changes_policy: Text  # how the notice is changed ("changes to this notice")
+    first_published_on: str | None  # ISO date of a first publication before this service
 
 
 class ContactData(TypedDict):
-    name: str
+    name: Text  # a name given in the default language only is used in every language
     title: Text
     email: str
     phone: str
+    postal_address: str
 
 
 class AuthorityData(TypedDict):
@@ -128,6 +132,23 @@ class SourceItem(TypedDict):
     is_public: bool
 
 
+class CoverageItem(TypedDict):
+    id: int
+    name: Text
+
+
+class SectionLeadItem(TypedDict):
+    id: int
+    section: str  # a key of parts.SECTIONS or parts.PARTS
+    text: Text
+
+
+class EarlierChangeItem(TypedDict):
+    id: int
+    date: str  # ISO date, before the notice's first version on this service
+    text: Text
+
+
 class RecipientItem(TypedDict):
     id: int
     name: Text
@@ -137,7 +158,7 @@ class RecipientItem(TypedDict):
 
 class ProcessorItem(TypedDict):
     id: int  # the processor's id (one processor appears once in a register)
-    name: str  # '' when named by its function (service) only
+    name: Text  # a name given in the default language only is used in every language
     service: Text
     country: str  # ISO 3166-1 alpha-2, '' when not known
     website: str
@@ -150,7 +171,7 @@ class TransferItem(TypedDict):
     recipient: Text
     safeguard: str  # Transfer.Safeguard code
     copy_info: Text
-    processor: str  # the processor's name, or ''
+    processor: Text | str  # the processor's name, or ''
 
 
 class RetentionItem(TypedDict):
@@ -197,6 +218,7 @@ class Snapshot(TypedDict):
     register: RegisterData
     contact_person: ContactData | None
     supervisory_authority: AuthorityData
+    coverage: list[CoverageItem]
     subject_groups: list[SubjectGroupItem]
     purposes: list[PurposeItem]
     data_categories: list[DataCategoryItem]
@@ -208,6 +230,8 @@ class Snapshot(TypedDict):
     security: list[SecurityItem]
     cookies: list[CookieItem]
     rights: list[RightItem]
+    section_leads: list[SectionLeadItem]
+    earlier_changes: list[EarlierChangeItem]
     # Not stored: added by presentation.localize for templates and notice.json.
     legal_bases: NotRequired[list[LegalBasisData]]
 
@@ -227,7 +251,7 @@ def controller_data(controller: Controller, languages: tuple[str, ...]) -> Contr
         "street_address": controller.street_address,
         "postal_code": controller.postal_code,
         "city": controller.city,
-        "country": texts(controller, "country", languages),
+        "country": controller.country.code or "",
         "phone": controller.phone,
         "email": controller.email,
         "website": controller.website,
@@ -262,6 +286,10 @@ def register_data(register: Register, languages: tuple[str, ...]) -> RegisterDat
         "joint_controllers": text("joint_controllers"),
         "legal_bases": [parts.catalogue_entry(b, languages) for b in register.legal_bases.all()],
         "legitimate_interest": text("legitimate_interest"),
+        "changes_policy": text("changes_policy"),
+        "first_published_on": (
+            register.first_published_on.isoformat() if register.first_published_on else None
+        ),
     }
 
 
@@ -269,10 +297,11 @@ def contact_data(contact: ContactPerson | None, languages: tuple[str, ...]) -> C
     if contact is None:
         return None
     return {
-        "name": contact.name,
+        "name": names(contact, "name", languages),
         "title": texts(contact, "title", languages),
         "email": contact.email,
         "phone": contact.phone,
+        "postal_address": contact.postal_address,
     }
 
 
@@ -345,6 +374,53 @@ def _upgrade_bases(snapshot: dict[str, Any]) -> dict[str, Any]:
             **snapshot,
             "cookies": [{"provider_country": "", **c} for c in snapshot["cookies"]],
         }
+    return _upgrade_texts(snapshot)
+
+
+def _upgrade_texts(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """Snapshots stored before the notice had its own free texts and earlier history had none."""
+    empty = dict.fromkeys(snapshot.get("languages", []), "")
+    register = snapshot.get("register")
+    if isinstance(register, dict) and "changes_policy" not in register:
+        register = {**register, "changes_policy": empty, "first_published_on": None}
+        snapshot = {**snapshot, "register": register}
+    contact = snapshot.get("contact_person")
+    if isinstance(contact, dict) and "postal_address" not in contact:
+        snapshot = {**snapshot, "contact_person": {**contact, "postal_address": ""}}
+    missing = [
+        key for key in ("coverage", "section_leads", "earlier_changes") if key not in snapshot
+    ]
+    if missing:
+        snapshot = {**snapshot, **{key: [] for key in missing}}
+    return _upgrade_names(snapshot)
+
+
+def _upgrade_names(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """Names stored once (before they were translated) as the same name in every language,
+    and a country stored as text as its code: what the same draft gives today."""
+
+    def every(name: Any) -> Any:
+        if not isinstance(name, str) or not name:
+            return name
+        return dict.fromkeys(snapshot.get("languages", []), name)
+
+    controller = snapshot.get("controller")
+    if isinstance(controller, dict) and isinstance(controller.get("country"), dict):
+        written = next((text for text in controller["country"].values() if text), "")
+        controller = {**controller, "country": country_code(written)}
+        snapshot = {**snapshot, "controller": controller}
+    contact = snapshot.get("contact_person")
+    if isinstance(contact, dict) and isinstance(contact.get("name"), str):
+        snapshot = {**snapshot, "contact_person": {**contact, "name": every(contact["name"])}}
+    if any(isinstance(p.get("name"), str) for p in snapshot.get("processors", [])):
+        processors = [{**p, "name": every(p["name"])} for p in snapshot["processors"]]
+        snapshot = {**snapshot, "processors": processors}
+    if any(
+        isinstance(t.get("processor"), str) and t["processor"]
+        for t in snapshot.get("transfers", [])
+    ):
+        transfers = [{**t, "processor": every(t["processor"])} for t in snapshot["transfers"]]
+        snapshot = {**snapshot, "transfers": transfers}
     return snapshot
 
 

@@ -43,6 +43,7 @@ class RegisterTranslation(TranslationOptions):
         "rights_exercise",
         "joint_controllers",
         "legitimate_interest",
+        "changes_policy",
     )
     required_languages = DEFAULT_LANGUAGE
 
@@ -79,7 +80,8 @@ class RecipientTranslation(TranslationOptions):
 
 @register(models.Processor)
 class ProcessorTranslation(TranslationOptions):
-    fields = ("service",)
+    # A name given in the default language only is the same in every language (a proper name).
+    fields = ("name", "service")
     required_languages = DEFAULT_LANGUAGE
 
 
@@ -114,3 +116,21 @@ class CookieTranslation(TranslationOptions):
 @register(models.RegisterRight)
 class RegisterRightTranslation(TranslationOptions):
     fields = ("text",)
+
+
+@register(models.CoverageItem)
+class CoverageItemTranslation(TranslationOptions):
+    fields = ("name",)
+    required_languages = DEFAULT_LANGUAGE
+
+
+@register(models.SectionLead)
+class SectionLeadTranslation(TranslationOptions):
+    fields = ("text",)
+    required_languages = DEFAULT_LANGUAGE
+
+
+@register(models.EarlierChange)
+class EarlierChangeTranslation(TranslationOptions):
+    fields = ("text",)
+    required_languages = DEFAULT_LANGUAGE

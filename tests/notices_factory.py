@@ -54,8 +54,7 @@ def complete_notice(tenant: Tenant) -> Register:
     """
     NoticeVersion.objects.filter(register=tenant.register).delete()
     controller = tenant.controller
-    controller.country_fi = "Suomi"
-    controller.country_en = "Finland"
+    controller.country = "FI"
     controller.embed_origins = "https://www.acme.example\nhttps://intra.acme.example"
     controller.save()
     tenant.contact.title_fi = "Tietosuojavastaava"
@@ -91,7 +90,7 @@ def complete_notice(tenant: Tenant) -> Register:
 
 
 SWEDISH = {
-    "controller": {"country_sv": "Finland"},
+    "controller": {"country": "FI"},
     "contact": {"title_sv": "Dataskyddsansvarig"},
     "register": {
         "name_sv": "Acme kundregister",
@@ -190,7 +189,7 @@ def make_big_notice(
 ) -> Register:
     """A large complete notice of its own controller, built with bulk inserts."""
     controller = make_controller("Iso Oy", "iso", "1572860-0")
-    controller.country_fi, controller.country_en = "Suomi", "Finland"
+    controller.country = "FI"
     controller.save()
     contact = ContactPerson.objects.create(
         controller=controller, name="Iso Contact", email="contact@iso.example"

@@ -96,7 +96,7 @@ def _plain(obj: models.Model, field: models.Field) -> Any:
     found = field.value_from_object(obj)
     if found is None:
         return None
-    if isinstance(field, models.DateTimeField):
+    if isinstance(field, models.DateField):  # a DateTimeField too
         return found.isoformat()
     if isinstance(field, CountryField):
         return found.code

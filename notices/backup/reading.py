@@ -39,13 +39,14 @@ from django.utils.translation import gettext as _
 
 from controllers.validators import validate_logo
 
+from .. import languages
 from ..parts import PARTS
 from ..snapshot import content_hash
-from . import columns, errors, schema, version1
+from . import columns, earlier_shapes, errors, schema, version1
 from .archive import MANIFEST, ZIP_MAGIC, Archive, is_archive
 from .columns import CATALOGUES, Column, Kind, Layout
 from .errors import BackupError
-from .schema import ARCHIVE_VERSION, FORMAT, SCHEMA_VERSION, value
+from .schema import ARCHIVE_VERSION, FORMAT, SCHEMA_VERSION, attribute, value
 
 # The most of a backup held in memory at once: a JSON backup (all of it) or one member of
 # an archive (its manifest, a version, a PDF). settings.BACKUP_MAX_BYTES overrides it.
@@ -240,6 +241,7 @@ def read(source: dict[str, Any] | Archive) -> Backup:
     upgrade = UPGRADES.get(written)
     if upgrade is not None:
         data = upgrade(data)
+    data = earlier_shapes.upgrade(data)
     model = schema.manifest_file() if archive is not None else schema.backup_file()
     try:
         file = model.model_validate(data)
@@ -500,11 +502,27 @@ class _Unique:
 
     def add(self, entry: Any, i: int) -> None:
         for keys, seen in self.seen:
-            found = json.dumps([value(entry, key) for key in keys], default=str)
+            values = [_unique_value(entry, key) for key in keys]
+            if any(found is None for found in values):
+                continue  # a translated name left empty in a language is not a duplicate
+            found = json.dumps(values, default=str)
             if found in seen:
-                shown = " / ".join(str(value(entry, key)) for key in keys)
-                raise _twice(shown, f"{self.path}[{i}].{keys[0]}")
+                shown = " / ".join(str(found) for found in values)
+                raise _twice(shown, f"{self.path}[{i}].{keys[0].split('_')[0]}")
             seen.add(found)
+
+
+def _unique_value(entry: Any, key: str) -> Any:
+    """The value of ``key`` in an entry; ``name_fi`` (a translated column modeltranslation
+    keeps unique) is the ``name`` text's Finnish one, or None where it has none."""
+    base, _sep, language = key.rpartition("_")
+    if (
+        base
+        and language in languages.codes()
+        and isinstance(getattr(entry, attribute(base), None), dict)
+    ):
+        return getattr(entry, attribute(base)).get(language) or None
+    return value(entry, key)
 
 
 def _check_unique(entries: list[Any], layout: Layout, path: str) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -81,6 +81,16 @@ def _expected(what: str) -> PydanticCustomError:
 
 
 # --- Values ---------------------------------------------------------------------------
+
+
+def _day(value: Any) -> date:
+    """An ISO 8601 date (2019-05-31), as the exporter writes it."""
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise _expected(_("a date (YYYY-MM-DD)"))
 
 
 def _timestamp(value: Any) -> datetime:
@@ -154,6 +164,7 @@ def _base64(value: Any) -> bytes:
 
 
 Timestamp = Annotated[datetime, BeforeValidator(_timestamp)]
+Day = Annotated[date, BeforeValidator(_day)]
 RefName = Annotated[StrictStr, AfterValidator(_ref_name)]
 Link = Annotated[Any, BeforeValidator(_link)]
 LinkOrNull = Annotated[Any, BeforeValidator(_link_or_null)]
@@ -310,6 +321,8 @@ def _value_type(field: models.Field) -> Any:
         return StrictInt
     if isinstance(field, models.DateTimeField):
         return Timestamp
+    if isinstance(field, models.DateField):
+        return Day
     if isinstance(field, models.JSONField):
         return Any
     if isinstance(field, models.CharField | models.TextField):
@@ -392,7 +405,7 @@ def _left_out(column: Column) -> dict[str, Any]:
         return {"default_factory": default} if callable(default) else {"default": default}
     if field.null:
         return {"default": None}
-    if field.blank and isinstance(field, models.CharField):
+    if field.blank and isinstance(field, models.CharField | models.TextField):
         return {"default": ""}
     return {}
 

@@ -64,3 +64,12 @@ def public_language(path: str) -> str:
     """The language of a public address (``/<code>/…``), or '' for any other address."""
     first = (path or "").strip("/").split("/", 1)[0]
     return first if first in languages.codes() else ""
+
+
+@register.simple_tag(takes_context=True)
+def section_lead(context: template.Context, key: str) -> SafeString:
+    """The register's own lead paragraph of section ``key`` (parts.SECTIONS or PARTS), if any."""
+    text = context.get("notice", {}).get("leads", {}).get(key, "")
+    if not text:
+        return SafeString("")
+    return format_html('<div class="section-lead">{}</div>', paragraphs(text))
