@@ -498,3 +498,72 @@ def lead_section_choices() -> list[tuple[str, Promise]]:
 def rests_on_consent(purposes: Iterable[Purpose]) -> bool:
     """Whether any purpose of a register (rows, with bases prefetched) rests on consent."""
     return any(rules.is_consent(b.code) for p in purposes for b in p.legal_bases.all())
+
+
+# --- The published notice's numbered sections ----------------------------------------
+
+
+def _has_cookies(notice: dict[str, Any]) -> bool:
+    return bool(notice["cookies"] or notice["register"]["cookies_info"])
+
+
+def _has_contact(notice: dict[str, Any]) -> bool:
+    # Optional where the controller's own contact details are given (Art. 13(1)(a)-(b)).
+    return bool(notice["contact_person"] or notice["controller"].get("has_dpo"))
+
+
+def _has_processors(notice: dict[str, Any]) -> bool:
+    return bool(notice["processors"])
+
+
+def _answers_automated(notice: dict[str, Any]) -> bool:
+    # Shown once the editor has answered the question, either way (None: unanswered).
+    return notice["register"]["has_automated_decisions"] is not None
+
+
+@dataclass(frozen=True)
+class NoticeSection:
+    """A numbered section of the published notice (page, embed and PDF alike).
+
+    ``anchor`` is the section's id on the page; ``shown`` tells, from the notice
+    read in one language (``presentation.localize``), whether the notice has the
+    section at all (None: every notice has it).
+    """
+
+    anchor: str
+    heading: Promise
+    shown: Callable[[dict[str, Any]], bool] | None = None
+
+
+# The sections in the customary order of a Finnish notice (rekisteriseloste):
+# controller, contact person, register, purposes and bases, data, sources,
+# disclosures, transfers, retention, security, and then what the GDPR added.
+# The numbers are counted over the sections a notice shows, so they run 1, 2, 3
+# without gaps; a published version's numbers are fixed with its stored bytes.
+NOTICE_SECTIONS: tuple[NoticeSection, ...] = (
+    NoticeSection("controller", _("Controller")),
+    NoticeSection("contact", _("Contact person"), shown=_has_contact),
+    NoticeSection("register", _("Register")),
+    NoticeSection("purposes", _("Purposes and legal bases")),
+    NoticeSection("data", _("Personal data")),
+    NoticeSection("sources", _("Sources")),
+    NoticeSection("recipients", _("Recipients and disclosures")),
+    NoticeSection("processors", _("Processors"), shown=_has_processors),
+    NoticeSection("transfers", _("Transfers outside the EU/EEA")),
+    NoticeSection("retention", _("Retention")),
+    NoticeSection("security", _("Security")),
+    NoticeSection("cookies", _("Cookies"), shown=_has_cookies),
+    NoticeSection("automated", _("Automated decision-making"), shown=_answers_automated),
+    NoticeSection("rights", _("Your rights")),
+    NoticeSection("complaint", _("Complaints")),
+    NoticeSection("changes", _("Changes")),
+)
+
+
+def numbered_sections(notice: dict[str, Any]) -> list[dict[str, Any]]:
+    """The sections ``notice`` (localized) shows, numbered from 1, with their headings."""
+    shown = [s for s in NOTICE_SECTIONS if s.shown is None or s.shown(notice)]
+    return [
+        {"anchor": section.anchor, "number": number, "heading": str(section.heading)}
+        for number, section in enumerate(shown, start=1)
+    ]

@@ -10,11 +10,27 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from . import rules
+from . import parts, rules
 from .languages import is_text
 from .models import Cookie, Register, RetentionRule, SecurityMeasure, Transfer
+
+# How the register's yes/no answers read; None: the editor has not answered (yet).
+ANSWER_LABELS = {
+    "no_transfers": {
+        True: _("no transfers"),
+        False: _("transfers listed"),
+        None: _("not answered"),
+    },
+    "no_recipients": {
+        True: _("not disclosed to anyone"),
+        False: _("recipients listed"),
+        None: _("not answered"),
+    },
+    "has_automated_decisions": {True: _("yes"), False: _("no"), None: _("not answered")},
+}
 
 
 def pick(value: Any, language: str) -> Any:
@@ -56,6 +72,8 @@ def localize(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
         register["data_origin_label"] = str(Register.DataOrigin(register["data_origin"]).label)
         register["collects_from_subject"] = rules.collects_from_subject(register["data_origin"])
         register["collects_from_elsewhere"] = rules.collects_from_elsewhere(register["data_origin"])
+        for key, labels in ANSWER_LABELS.items():
+            register[f"{key}_label"] = str(labels[register.get(key)])
         controller = notice["controller"]
         controller["has_dpo"] = rules.has_dpo(controller["dpo"])
         for processor in notice["processors"]:
@@ -66,6 +84,8 @@ def localize(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
         for rule in notice["retention"]:
             unit = rule["period_unit"]
             rule["period_unit_label"] = str(RetentionRule.Unit(unit).label) if unit else ""
+            period = f"{rule['period']} {rule['period_unit_label']}" if rule["period"] else ""
+            rule["period_text"] = period
         for measure in notice["security"]:
             measure["kind_label"] = str(SecurityMeasure.Kind(measure["kind"]).label)
         for cookie in notice["cookies"]:
@@ -81,7 +101,21 @@ def localize(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
         notice["rests_on_consent"] = rules.rests_on_consent([register, *notice["purposes"]])
         notice["legal_bases"] = _distinct_bases([register, *notice["purposes"]])
         _localize_texts(notice)
+        notice["security_groups"] = _security_groups(notice["security"])
+        notice["retention_periods"] = [rule for rule in notice["retention"] if rule["period"]]
+        notice["sections"] = parts.numbered_sections(notice)
     return notice
+
+
+def _security_groups(measures: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Security measures grouped by kind (one heading each), kinds in order of first use."""
+    groups: dict[str, dict[str, Any]] = {}
+    for measure in measures:
+        group = groups.setdefault(
+            measure["kind"], {"kind_label": measure["kind_label"], "measures": []}
+        )
+        group["measures"].append(measure)
+    return list(groups.values())
 
 
 def _distinct_bases(purposes: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -251,6 +251,8 @@ def notice_json(
         "contact_person": notice["contact_person"],
         **{part.key: notice[part.key] for part in PARTS},
         "supervisory_authority": notice["supervisory_authority"],
+        # The numbered sections as the page and the PDF show them ("section 2").
+        "sections": notice["sections"],
         "changes": _json_entry(_history_entries([own], language, slugs)[0]),
         "changelog": public_urls(*slugs, language)["changelog_json"],
     }

@@ -9,7 +9,7 @@ from django import template
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from notices import languages
 
@@ -73,3 +73,40 @@ def section_lead(context: template.Context, key: str) -> SafeString:
     if not text:
         return SafeString("")
     return format_html('<div class="section-lead">{}</div>', paragraphs(text))
+# A text that already ends a sentence: the template adds no full stop of its own.
+SENTENCE_END = re.compile(r"[.!?…:;]\s*$")
+
+
+@register.filter(is_safe=True)
+def full_stop(text: str | None) -> str:
+    """``text`` ending in a full stop, unless it already ends a sentence ("Inc." stays)."""
+    text = (text or "").rstrip()
+    if not text or SENTENCE_END.search(text):
+        return text
+    return f"{text}."
+
+
+def _section(context: template.Context, anchor: str) -> dict:
+    """The numbered section ``anchor`` of the notice being rendered (``parts.NOTICE_SECTIONS``)."""
+    return next(s for s in context["notice"]["sections"] if s["anchor"] == anchor)
+
+
+@register.simple_tag(takes_context=True)
+def section_heading(context: template.Context, anchor: str) -> SafeString:
+    """A section's numbered heading: the same markup on the page, in the embed and in the PDF."""
+    section = _section(context, anchor)
+    return format_html(
+        '<h2><span class="section-number">{}.</span> {}</h2>',
+        section["number"],
+        section["heading"],
+    )
+
+
+@register.simple_tag(takes_context=True)
+def section_link(context: template.Context, anchor: str, text: str) -> SafeString:
+    """A link to a section; in the PDF it also names the section's number, as paper has no links."""
+    if context.get("mode") != "pdf":
+        return format_html('<a href="#{}">{}</a>', anchor, text)
+    number = _section(context, anchor)["number"]
+    reference = gettext("section %(number)s") % {"number": number}
+    return format_html('<a href="#{}">{} ({})</a>', anchor, text, reference)
