@@ -212,8 +212,9 @@ def step_of(problem: Problem, plans: dict[str, StepPlan] | None = None) -> Step:
 
 def problem_anchor(problem: Problem) -> str:
     """The id of the element on the step's page that a problem's link opens and focuses."""
+    register_fields = {f.name for f in Register._meta.get_fields()}
     part = PARTS_BY_KEY.get(problem.section)
-    if part is not None:
+    if part is not None and not (problem.item is None and problem.field in register_fields):
         if problem.item is None:
             return f"part-{part.key}-new"
         if problem.field and problem.field in part.inline.fields:
@@ -222,7 +223,7 @@ def problem_anchor(problem: Problem) -> str:
             return field_anchor(f"{part.key}-{problem.item}", problem.field, language)
         return f"item-{part.key}-{problem.item}"
     name = problem.field or problem.section
-    if name in {f.name for f in Register._meta.get_fields()}:
+    if name in register_fields:
         language = problem.language if name in translated_fields(Register) else None
         return field_anchor("register", name, language)
     return "step-title"

@@ -43,5 +43,10 @@
     }
     reveal();
   });
+  // The browser's own move to the fragment, after the page has loaded, focuses the
+  // page itself when the target (a cell) cannot take focus: focus the field again.
+  window.addEventListener("load", function () {
+    window.setTimeout(reveal, 0);
+  });
   window.addEventListener("hashchange", reveal);
 })();
