@@ -56,7 +56,8 @@ def _share_choices(formset: Any) -> None:
     for name, model_field in first.fields.items():
         if not isinstance(model_field, forms.ModelChoiceField) or model_field.widget.is_hidden:
             continue
-        choices = list(model_field.choices)
+        # A comprehension, not list(): list() asks the iterator's length first, a COUNT.
+        choices = [choice for choice in model_field.choices]  # noqa: C416
         many = isinstance(model_field, forms.ModelMultipleChoiceField)
         for form in rows:
             target = form.fields[name]
