@@ -8,9 +8,9 @@ time of a request and the number of SQL queries of one request are reported
 against the target (300 ms, a count that does not grow with the rows). The
 register's change form (the editor) is also saved unchanged, as a browser would
 resubmit it, and each step of the guided editor is requested. On PostgreSQL,
-every query of every page is ``EXPLAIN``-ed and a sequential scan of a table that grows with the companies
-is flagged (except the count of a whole table, which reads it whatever the
-indexes).
+every query of every page is ``EXPLAIN``-ed and a sequential scan of a table that
+grows with the companies is flagged (except the count of a whole table, which
+reads it whatever the indexes).
 
 It saves the editor's form unchanged (nothing changes, an audit row at most):
 it refuses to run with DEBUG on without --force, as the seeding commands do.
