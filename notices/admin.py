@@ -48,6 +48,7 @@ from .models import (
     SupervisoryAuthority,
 )
 from .parts import PARTS, Part
+from .steps_admin import GuidedStepsMixin
 
 # --- Shared catalogues: read by everyone, changed by superusers --------------------
 
@@ -150,7 +151,7 @@ PART_INLINES = {part.key: part_inline(part) for part in PARTS}
 
 
 @admin.register(Register)
-class RegisterAdmin(TenantAdminMixin, TabbedTranslationAdmin):
+class RegisterAdmin(GuidedStepsMixin, TenantAdminMixin, TabbedTranslationAdmin):
     list_display = [
         "name",
         "controller",
@@ -486,6 +487,10 @@ class PublishForm(forms.Form):
 
 class RegisterChangeList(ChangeList):
     """The register list loads only the columns it shows, not each register's texts."""
+
+    def url_for_result(self, result: Register) -> str:
+        # A register opens in the guided steps (its one-page form stays linked from there).
+        return reverse("admin:notices_register_steps", args=[result.pk])
 
     def get_queryset(self, request, exclude_parameters=None):  # type: ignore[no-untyped-def]
         return (

@@ -15,7 +15,6 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from modeltranslation.utils import build_localized_fieldname
 
 from controllers.models import ContactPerson, Controller
 
@@ -31,8 +30,12 @@ class Problem:
     where: str  # "controller" or "register": the admin page it is fixed on
     section: str  # a key of parts.SECTIONS or parts.PARTS
     message: str
-    # The form field to fix it in, on the page ``where`` names (its HTML id is "id_" + field).
+    # Where exactly it is fixed, for a link to the field (notices.steps): the
+    # field's name, the item's identity in its part (None: the section itself),
+    # and whether it is a text present in another language but missing in this one.
     field: str = ""
+    item: Any = None
+    text_missing: bool = False
 
     def __str__(self) -> str:
         return self.message
@@ -55,15 +58,15 @@ def check_completeness(snapshot: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-Add = Callable[..., None]  # add(where, section, message, field="")
+Add = Callable[..., None]
 
 
 def _check_language(s: dict[str, Any], lang: str) -> list[Problem]:
     """Every problem of the notice in one language, GDPR.md item by item."""
     problems: list[Problem] = []
 
-    def add(where: str, section: str, message: str, field: str = "") -> None:
-        problems.append(Problem(lang, where, section, message, field))
+    def add(where: str, section: str, message: str, field: str = "", item: Any = None) -> None:
+        problems.append(Problem(lang, where, section, message, field, item))
 
     for check in CHECKS:
         check(s, lang, add)
@@ -96,7 +99,7 @@ def _check_controller(s: dict[str, Any], lang: str, add: Add) -> None:
             "email",
         )
     if not register["name"][lang]:
-        add("register", "register", _("The register has no name."))
+        add("register", "register", _("The register has no name."), field="name")
 
 
 def _check_purposes(s: dict[str, Any], lang: str, add: Add) -> None:
@@ -126,6 +129,8 @@ def _check_purposes(s: dict[str, Any], lang: str, add: Add) -> None:
                 "register",
                 "purposes",
                 _("The purpose “%(name)s” has no legal basis.") % {"name": name},
+                field="legal_bases",
+                item=purpose["id"],
             )
         codes = {basis["code"] for basis in purpose["legal_bases"]}
         needs_interest = any(rules.needs_legitimate_interest(code) for code in codes)
@@ -135,6 +140,8 @@ def _check_purposes(s: dict[str, Any], lang: str, add: Add) -> None:
                 "purposes",
                 _("The purpose “%(name)s” rests on legitimate interests but does not say which.")
                 % {"name": name},
+                field="legitimate_interest",
+                item=purpose["id"],
             )
     special = [c for c in s["data_categories"] if c["is_special"]]
     art9 = any(
@@ -261,7 +268,9 @@ def _check_rights(s: dict[str, Any], lang: str, add: Add) -> None:
             message = f"{message} {RIGHT_REASONS[code]}"
         add("register", "rights", message)
     if not register["rights_exercise"][lang]:
-        add("register", "rights", _("Say how a person can use the rights."))
+        add(
+            "register", "rights", _("Say how a person can use the rights."), field="rights_exercise"
+        )
     if not s["supervisory_authority"]["name"][lang]:
         add("register", "supervisory_authority", _("The supervisory authority is missing."))
 
@@ -284,7 +293,7 @@ def _check_other_articles(s: dict[str, Any], lang: str, add: Add) -> None:
             "register",
             "register",
             _("Describe the automated decision-making."),
-            build_localized_fieldname("automated_decisions", lang),
+            field="automated_decisions",
         )
     # 13. Statutory or contractual requirement (Art. 13(2)(e)): only the company's words answer.
     if (
@@ -295,7 +304,7 @@ def _check_other_articles(s: dict[str, Any], lang: str, add: Add) -> None:
             "register",
             "register",
             _("Say whether providing the data is a statutory or contractual requirement."),
-            build_localized_fieldname("statutory_requirement", lang),
+            field="statutory_requirement",
         )
     # 14–15. Categories and sources when data comes from elsewhere (Art. 14).
     if rules.collects_from_elsewhere(register["data_origin"]):
@@ -389,8 +398,11 @@ def _missing_text_problem(s: dict[str, Any], lang: str, path: str) -> Problem:
     head, _sep, field = path.rpartition(".")
     section = path.split(".")[0].split("[")[0]
     item_name = ""
+    item = None
     if "[" in head:
         index = int(head.split("[")[1].split("]")[0])
+        part = parts.PARTS_BY_KEY.get(section)
+        item = s[section][index].get(part.identity if part else "id")
         name = s[section][index].get("name")
         item_name = _any_name(name, lang) if isinstance(name, dict) else str(name or "")
     label = _field_label(section, field)
@@ -407,7 +419,7 @@ def _missing_text_problem(s: dict[str, Any], lang: str, path: str) -> Problem:
             "section": section_label,
             "field": label,
         }
-    return Problem(lang, where, section, message)
+    return Problem(lang, where, section, message, field, item, text_missing=True)
 
 
 # --- Warnings: contradictions, publishable once the publisher acknowledges them ----------

@@ -73,6 +73,8 @@ def section_lead(context: template.Context, key: str) -> SafeString:
     if not text:
         return SafeString("")
     return format_html('<div class="section-lead">{}</div>', paragraphs(text))
+
+
 # A text that already ends a sentence: the template adds no full stop of its own.
 SENTENCE_END = re.compile(r"[.!?…:;]\s*$")
 

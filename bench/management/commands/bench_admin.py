@@ -7,10 +7,10 @@ and a superuser each request every admin page they use N times; the median
 time of a request and the number of SQL queries of one request are reported
 against the target (300 ms, a count that does not grow with the rows). The
 register's change form (the editor) is also saved unchanged, as a browser would
-resubmit it. On PostgreSQL, every query of every page is ``EXPLAIN``-ed and a
-sequential scan of a table that grows with the companies
-is flagged (except the count of a whole table, which reads it whatever the
-indexes).
+resubmit it, and each step of the guided editor is requested. On PostgreSQL,
+every query of every page is ``EXPLAIN``-ed and a sequential scan of a table that
+grows with the companies is flagged (except the count of a whole table, which
+reads it whatever the indexes).
 
 It saves the editor's form unchanged (nothing changes, an audit row at most):
 it refuses to run with DEBUG on without --force, as the seeding commands do.
@@ -39,6 +39,7 @@ from django.urls import reverse
 from bench.management.base import JsonResultCommand, publisher_of
 from controllers.models import Controller
 from notices.models import Register
+from notices.steps import STEPS
 
 TARGET_MS = 300.0
 # Tables that grow with the number of companies: a sequential scan of one is flagged.
@@ -147,6 +148,14 @@ def member_pages(company: Controller, register: Register) -> list[Page]:
             "editor (POST unchanged)",
             reverse("admin:notices_register_change", args=[register.pk]),
             post=True,
+        ),
+        *(
+            Page(
+                "member",
+                f"step {step.key}",
+                reverse("admin:notices_register_step", args=[register.pk, step.key]),
+            )
+            for step in STEPS
         ),
         Page(
             "member", "preview", reverse("admin:notices_register_preview", args=[register.pk, lang])

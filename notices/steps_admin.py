@@ -1,0 +1,271 @@
+"""The guided editor's pages in the register admin (notices.steps defines the steps).
+
+``/admin/notices/register/<id>/step/<key>/`` edits one step: a model form and
+inline formsets restricted to that step's fields, built by the register admin
+itself (so tenancy, validation, auditing and the default rights of a new register
+are the admin's own), and ``/admin/notices/register/new/`` creates a register
+from the first step. Everything is validated before anything is saved, in one
+transaction: a refused step saves nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.forms.formsets import all_valid
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
+
+from controllers.tenancy import can_publish, get_for_user_or_404
+
+from . import languages, steps
+from .completeness import check_completeness
+from .models import Register
+from .snapshot import build_snapshot
+
+
+def _columns_only(names: list[str], model: type, columns: list[str]) -> list[str]:
+    """``names`` without the translated columns of languages not in ``columns``."""
+    kept = []
+    for name in names:
+        _base, language = steps.base_name(model, name)
+        if language is None or language in columns:
+            kept.append(name)
+    return kept
+
+
+def _share_choices(formset: Any) -> None:
+    """One query for a relation's choices in all the formset's rows, as plain widgets.
+
+    Django renders every row's select from its own query, and the admin's
+    autocomplete and two-box widgets look each row's values up again: the page's
+    queries would grow with its rows.
+    """
+    rows = formset.forms
+    if not rows:
+        return
+    first = rows[0]
+    for name, model_field in first.fields.items():
+        if not isinstance(model_field, forms.ModelChoiceField) or model_field.widget.is_hidden:
+            continue
+        # A comprehension, not list(): list() asks the iterator's length first, a COUNT.
+        choices = [choice for choice in model_field.choices]  # noqa: C416
+        many = isinstance(model_field, forms.ModelMultipleChoiceField)
+        for form in rows:
+            target = form.fields[name]
+            target.widget = forms.CheckboxSelectMultiple() if many else forms.Select()
+            target.choices = choices
+
+
+class GuidedStepsMixin:
+    """The guided steps of a register; put it first among RegisterAdmin's bases."""
+
+    def get_urls(self):  # type: ignore[no-untyped-def]
+        wrap = self.admin_site.admin_view
+        return [
+            path("new/", wrap(self.step_new_view), name="notices_register_new"),
+            path(
+                "<int:pk>/step/<slug:key>/",
+                wrap(self.step_view),
+                name="notices_register_step",
+            ),
+            path(
+                "<int:pk>/steps/",
+                wrap(self.steps_start_view),
+                name="notices_register_steps",
+            ),
+            *super().get_urls(),
+        ]
+
+    def steps_start_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        register = get_for_user_or_404(Register.objects.all(), request.user, pk=pk)
+        return redirect(steps.step_url(register.pk, steps.STEPS[0].key))
+
+    # --- Building a step -------------------------------------------------------------
+
+    def _step_form(self, request: HttpRequest, obj: Register | None, names: list[str]) -> type:
+        readonly = set(self.get_readonly_fields(request, obj))
+        excluded = set(self.get_exclude(request, obj) or [])
+        fields = [n for n in names if n not in readonly and n not in excluded]
+        return self.get_form(request, obj, change=obj is not None, fields=fields)
+
+    def _step_formsets(
+        self, request: HttpRequest, obj: Register, plan: steps.StepPlan, columns: list[str]
+    ) -> list[tuple[Any, Any]]:
+        data = request.POST if request.method == "POST" else None
+        made = []
+        for inline in plan.inlines:
+            names = helpers.flatten_fieldsets(inline.get_fieldsets(request, obj))
+            fields = _columns_only(list(names), inline.model, columns)
+            formset_class = inline.get_formset(request, obj, fields=fields, extra=1)
+            part = steps.PART_OF_MODEL.get(inline.model)
+            formset = formset_class(
+                data,
+                request.FILES or None,
+                instance=obj,
+                prefix=formset_class.get_default_prefix(),
+                queryset=steps.part_queryset(part, inline, request),
+            )
+            _share_choices(formset)
+            made.append((inline, formset))
+        return made
+
+    def _save(self, request: HttpRequest, form: Any, formsets: list, add: bool) -> Register:
+        with transaction.atomic():
+            obj = self.save_form(request, form, change=not add)
+            self.save_model(request, obj, form, change=not add)
+            self.save_related(request, form, formsets, change=not add)
+            message = self.construct_change_message(request, form, formsets, add)
+            if add:
+                self.log_addition(request, obj, message)
+            else:
+                self.log_change(request, obj, message)
+        return obj
+
+    def _after_save(self, request: HttpRequest, register: Register, key: str) -> HttpResponse:
+        self.message_user(request, gettext("Saved."), messages.SUCCESS)
+        _before, after = steps.neighbours(key)
+        if "_next" in request.POST and after is not None:
+            return redirect(steps.step_url(register.pk, after.key))
+        return redirect(steps.step_url(register.pk, key))
+
+    # --- The pages -------------------------------------------------------------------
+
+    def step_new_view(self, request: HttpRequest) -> HttpResponse:
+        """The first step for a register that does not exist yet: it creates it."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        key = steps.STEPS[0].key
+        plan = steps.admin_plan(self, request, None)[key]
+        columns = list(languages.codes())
+        form_class = self._step_form(request, None, plan.fields())
+        form = form_class(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            register = self._save(request, form, [], add=True)
+            return self._after_save(request, register, key)
+        context = self._step_context(request, None, plan, form, [], columns, [], {})
+        return TemplateResponse(request, "admin/notices/register/step.html", context)
+
+    def step_view(self, request: HttpRequest, pk: int, key: str) -> HttpResponse:
+        """One step of a register: only its fields and parts, languages side by side."""
+        register = get_for_user_or_404(
+            Register.objects.select_related("controller"), request.user, pk=pk
+        )
+        if key not in steps.STEPS_BY_KEY:
+            raise Http404(gettext("No such step."))
+        if request.method == "POST" and not self.has_change_permission(request, register):
+            raise PermissionDenied
+        plans = steps.admin_plan(self, request, register)
+        plan = plans[key]
+        columns = languages.ordered(register.languages)
+        names = _columns_only(plan.fields(), Register, columns)
+        form = self._step_form(request, register, names)(
+            request.POST or None, request.FILES or None, instance=register
+        )
+        formsets = self._step_formsets(request, register, plan, columns)
+        if request.method == "POST":
+            valid = form.is_valid()
+            if all_valid([formset for _inline, formset in formsets]) and valid:
+                self._save(request, form, [f for _i, f in formsets], add=False)
+                return self._after_save(request, register, key)
+        problems = check_completeness(build_snapshot(register))
+        context = self._step_context(
+            request, register, plan, form, formsets, columns, problems, plans
+        )
+        return TemplateResponse(request, "admin/notices/register/step.html", context)
+
+    def _step_context(  # noqa: PLR0913 - the page's parts, each built by the view
+        self,
+        request: HttpRequest,
+        register: Register | None,
+        plan: steps.StepPlan,
+        form: Any,
+        formsets: list,
+        columns: list[str],
+        problems: list,
+        plans: dict,
+    ) -> dict[str, Any]:
+        step = plan.step
+        marked = {steps.problem_anchor(p) for p in problems if p.where == "register"}
+        state = steps.statuses(problems, plans) if register is not None else {}
+        here = [
+            p for p in problems if p.where == "register" and state and p in state[step.key].problems
+        ]
+        before, after = steps.neighbours(step.key)
+        groups = []
+        for inline, formset in formsets:
+            part = steps.PART_OF_MODEL.get(inline.model)
+            part_key = part.key if part else formset.prefix
+            items = []
+            for item_form in formset.forms:
+                obj = item_form.instance if item_form.instance.pk else None
+                ident = steps.item_key(part, obj, columns) if (obj and part) else None
+                scope_key = f"{part_key}-{ident}" if ident is not None else f"{part_key}-new"
+                rows = steps.rows(item_form, inline.model, scope_key, marked)
+                flagged = item_form.errors or any(c.missing for r in rows for c in r.cells)
+                items.append(
+                    {
+                        "form": item_form,
+                        "rows": rows,
+                        "title": str(obj) if obj else "",
+                        "id": f"item-{scope_key}" if obj else f"part-{part_key}-new",
+                        "open": obj is None or bool(flagged) or any(r.flagged for r in rows),
+                        "can_delete": obj is not None and formset.can_delete,
+                    }
+                )
+            groups.append(
+                {
+                    "key": part_key,
+                    "label": inline.model._meta.verbose_name_plural,
+                    "item_label": inline.model._meta.verbose_name,
+                    "formset": formset,
+                    "items": items,
+                }
+            )
+        media = form.media
+        for _inline, formset in formsets:
+            media += formset.media
+        nav = [
+            {
+                "step": s,
+                "number": n,
+                "url": steps.step_url(register.pk, s.key) if register else "",
+                "status": state.get(s.key),
+            }
+            for n, s in enumerate(steps.STEPS, start=1)
+        ]
+        return {
+            **self.admin_site.each_context(request),
+            "title": str(step.label),
+            "opts": self.opts,
+            "original": register,
+            "step": step,
+            "nav": nav,
+            "status": state.get(step.key),
+            "problems": [(p, "#" + steps.problem_anchor(p)) for p in here],
+            "rows": steps.rows(form, Register, "register", marked),
+            "non_field_errors": form.non_field_errors(),
+            "has_errors": bool(form.errors)
+            or any(not f.is_valid() for _i, f in formsets if f.is_bound),
+            "groups": groups,
+            "columns": columns,
+            "media": media,
+            "previous_url": steps.step_url(register.pk, before.key) if register and before else "",
+            "next_url": steps.step_url(register.pk, after.key) if register and after else "",
+            "has_next": after is not None,
+            "can_change": register is None or self.has_change_permission(request, register),
+            "can_publish": register is not None
+            and can_publish(request.user, register.controller_id),
+            "full_form_url": reverse("admin:notices_register_change", args=[register.pk])
+            if register
+            else "",
+            "is_nav_sidebar_enabled": False,
+        }

@@ -1,0 +1,153 @@
+"""The guided editor in a real browser: a new register, step by step, to a published notice.
+
+A publisher of a company with a contact person (and nothing else of the new
+register) creates a register in Finnish and English through the steps, sees a
+missing translation marked in place, follows a completeness link to the exact
+field, publishes, and reads the notice in both languages. Every step is checked by
+axe-core and for sideways scrolling at 1,280 and 375 px, and photographed.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from notices import steps
+from notices.models import NoticeVersion, Register
+from tests.browser.conftest import Site, axe_check, log_in, new_context, screenshot
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+NAME = {"fi": "Uutiskirjeen tilaajat", "en": "Newsletter subscribers"}
+PURPOSE = {"fi": "Uutiskirjeen lähettäminen", "en": "Sending the newsletter"}
+CATEGORY = {"fi": "Sähköpostiosoite", "en": "Email address"}
+STATUTORY = {"fi": "Tietojen antaminen on vapaaehtoista.", "en": "Giving the data is voluntary."}
+RIGHTS = {
+    "fi": "Kirjoita osoitteeseen tietosuoja@acme.example.",
+    "en": "Write to tietosuoja@acme.example.",
+}
+SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+HEIGHT = "() => document.documentElement.scrollHeight"
+
+
+def save_and_continue(page: Page) -> None:
+    page.click("input[name=_next]")
+    expect(page.locator(".messagelist .success")).to_be_visible()
+
+
+def fill_texts(page: Page, prefix: str, texts: dict[str, str]) -> None:
+    for lang, text in texts.items():
+        page.fill(f"#id_{prefix}_{lang}", text)
+
+
+def check_step(page: Page, name: str) -> int:
+    """No axe violation, nothing wider than the window, a screenshot; returns its height."""
+    assert page.evaluate(SIDEWAYS) <= 0, f"{name} scrolls sideways"
+    axe_check(page, name)
+    screenshot(page, name)
+    return page.evaluate(HEIGHT)
+
+
+def test_publisher_creates_a_register_step_by_step_and_publishes_it(
+    site: Site, context: BrowserContext, browser: Browser, pages_only
+) -> None:
+    page = context.new_page()
+    log_in(page, site.url, "paula")
+    page.goto(f"{site.url}/admin/notices/register/")
+    page.get_by_role("link", name="Add a register step by step").click()
+
+    # 1. Register: a new register, its name in Finnish and English, both published.
+    check_step(page, "steps-new-register-en")
+    fill_texts(page, "name", NAME)
+    page.fill("#id_slug", "newsletter")
+    page.check("#id_languages input[value=en]")
+    save_and_continue(page)
+    register = Register.objects.get(controller=site.tenant.controller, slug="newsletter")
+    assert register.languages == ["fi", "en"]
+    # A new register gets the rights every notice states, as on the one-page form.
+    assert register.rights.exists()
+    expect(page).to_have_url(re.compile(r"/step/contact_person/$"))
+
+    # 2. Contact person.
+    page.select_option("#id_contact_person", value=str(site.tenant.contact.pk))
+    save_and_continue(page)
+
+    # 3. Purposes: first in Finnish only: the English is marked missing in place.
+    page.fill("#id_purposes-0-name_fi", PURPOSE["fi"])
+    page.get_by_label(re.compile("GDPR Art. 6\\(1\\)\\(a\\)|consent", re.I)).first.check()
+    page.click("input[name=_save]")
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    item = page.locator(".step-item").first
+    missing = item.locator(".step-cell.is-missing")
+    expect(missing).to_have_count(1)
+    expect(missing.locator(".step-missing")).to_have_text(re.compile("Missing in English"))
+    expect(page.locator(".steps-nav li.is-current .step-status")).to_have_text(
+        re.compile("Missing in English")
+    )
+    page.fill(f"#{missing.locator('input').get_attribute('id')}", PURPOSE["en"])
+    save_and_continue(page)
+
+    # 4. Personal data: a category and whether giving the data is required.
+    fill_texts(page, "statutory_requirement", STATUTORY)
+    fill_texts(page, "data_categories-0-name", CATEGORY)
+    save_and_continue(page)
+    # 5. Sources: none (the data comes from the people themselves).
+    save_and_continue(page)
+    # 6. Recipients: none.
+    page.check("#id_no_recipients")
+    save_and_continue(page)
+    # 7. Processors: none.
+    save_and_continue(page)
+    # 8. Transfers: none.
+    page.check("#id_no_transfers")
+    save_and_continue(page)
+    # 9. Retention: a rule for the whole register.
+    page.fill("#id_retention_rules-0-period", "2")
+    page.select_option("#id_retention_rules-0-period_unit", value="years")
+    save_and_continue(page)
+
+    # The publish page lists what is left, each linked to its field and language.
+    page.goto(f"{site.url}/admin/notices/register/{register.pk}/publish/")
+    link = page.locator(".publish-problems a[href*='#f-register-rights_exercise-fi']")
+    expect(link).to_have_count(1)
+    link.click()
+    expect(page).to_have_url(re.compile(r"/step/rights/#f-register-rights_exercise-fi$"))
+    expect(page.locator("#id_rights_exercise_fi")).to_be_focused()
+    fill_texts(page, "rights_exercise", RIGHTS)
+    save_and_continue(page)
+
+    # Every step is done; each is photographed and checked at 1,280 px.
+    heights = {}
+    for step in steps.STEPS:
+        page.goto(f"{site.url}{steps.step_url(register.pk, step.key)}")
+        expect(page.locator(".steps-nav li.is-current .step-status")).to_have_text("Done")
+        heights[step.key] = check_step(page, f"steps-{step.key}-1280-en")
+    # No step is longer than about three screens of the window.
+    assert max(heights.values()) <= 3 * 900, heights
+
+    # Published in both languages.
+    page.goto(f"{site.url}/admin/notices/register/{register.pk}/publish/")
+    expect(page.locator(".publish-problems")).to_have_count(0)
+    page.fill("#id_summary_fi", "Ensimmäinen versio.")
+    page.fill("#id_summary_en", "First version.")
+    page.click("input[type=submit].default")
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    assert NoticeVersion.objects.filter(register=register).count() == 1
+    for lang in ("fi", "en"):
+        page.goto(f"{site.url}/{lang}/acme/newsletter/")
+        expect(page.locator("h1")).to_contain_text(NAME[lang])
+        expect(page.locator("#purposes")).to_contain_text(PURPOSE[lang])
+
+    # On a phone: every step fits the width and passes axe.
+    phone = new_context(browser, viewport={"width": 375, "height": 800}, locale="fi-FI")
+    small = phone.new_page()
+    log_in(small, site.url, "paula")
+    for step in steps.STEPS:
+        small.goto(f"{site.url}{steps.step_url(register.pk, step.key)}")
+        check_step(small, f"steps-{step.key}-375-fi")
+    phone.close()
