@@ -1,6 +1,5 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.urls import include, path, reverse_lazy
+from django.urls import include, path
 
 from controllers import onboarding_views
 from notices import landing
@@ -11,10 +10,7 @@ urlpatterns = [
     # The one-time link an invited user sets a password with (controllers.onboarding).
     path(
         "admin/password/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            success_url=reverse_lazy("password_reset_complete"),
-            extra_context={"site_header": admin.site.site_header},
-        ),
+        onboarding_views.PasswordSet.as_view(),
         name="password_reset_confirm",
     ),
     path(

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.contrib.auth.views import PasswordResetCompleteView
+from django.contrib.auth.views import PasswordResetCompleteView, PasswordResetConfirmView
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 
 from .models import Controller, Membership
@@ -87,11 +87,19 @@ def members(request: HttpRequest, pk: int, *, site: admin.AdminSite) -> HttpResp
     return TemplateResponse(request, "admin/controllers/members.html", context)
 
 
+class PasswordSet(PasswordResetConfirmView):
+    """The invitation link's page: the invited user chooses a password, once."""
+
+    success_url = reverse_lazy("password_reset_complete")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**admin.site.each_context(self.request), **super().get_context_data(**kwargs)}
+
+
 class PasswordSetDone(PasswordResetCompleteView):
     """After the invitation link: the password is set, and the way in is the admin's login."""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+        context = {**admin.site.each_context(self.request), **super().get_context_data(**kwargs)}
         context["login_url"] = reverse("admin:login")
-        context["site_header"] = admin.site.site_header
         return context
