@@ -18,7 +18,7 @@ from controllers.audit import audit_record
 from controllers.models import AuditEvent
 from controllers.tenancy import can_publish, is_member
 
-from . import changelog, rules
+from . import changelog, languages, rules
 from .chain import seal_version
 from .changes import compute_changes
 from .completeness import Problem, PublishWarning, check_completeness, check_warnings
@@ -326,3 +326,75 @@ def register_set_online(*, register: Register, user: Any, online: bool) -> Regis
             obj=register,
         )
     return register
+
+
+def _copy_slug(register: Register) -> str:
+    """A free address name for a copy of ``register``: ``<slug>-2``, ``<slug>-3``…"""
+    taken = set(
+        Register.objects.filter(controller_id=register.controller_id).values_list("slug", flat=True)
+    )
+    base = register.slug[:55]
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+def register_duplicate(*, register: Register, user: Any) -> Register:
+    """A new draft register of the same company with a copy of every part of ``register``.
+
+    The copy is never published or online until a publisher publishes it; its name
+    is the original's followed by a number in each language, and its address name
+    the original's with the same number, both to be changed by the editor. Parts
+    that point at other parts of the register (a data category's groups, a
+    retention rule's category) point at the copies. One transaction, audited.
+    """
+    from .parts import PARTS
+
+    if not is_member(user, register.controller_id):
+        raise PermissionDenied
+    with transaction.atomic():
+        original = Register.objects.get(pk=register.pk)
+        copy = Register.objects.get(pk=register.pk)
+        copy.pk = None
+        copy._state.adding = True
+        copy.slug = _copy_slug(original)
+        number = copy.slug.rsplit("-", 1)[1]
+        for code in languages.codes():
+            name = getattr(original, f"name_{code}", "") or ""
+            if name:
+                setattr(copy, f"name_{code}", f"{name} ({number})"[:200])
+        copy.is_online = True
+        copy.save()
+        copied: dict[tuple[type, int], Any] = {}
+        for part in PARTS:
+            _copy_part_rows(part.model, original, copy, copied)
+        audit_record(
+            user=user,
+            controller=copy.controller_id,
+            action=AuditEvent.Action.ADD,
+            obj=copy,
+            details=_("Copied from “%(register)s”.") % {"register": original},
+        )
+    return copy
+
+
+def _copy_part_rows(model: type, original: Register, copy: Register, copied: dict) -> None:
+    """Copy the rows of one part model; relations to parts already copied follow the copy."""
+    many = [f for f in model._meta.many_to_many if f.remote_field.through._meta.auto_created]
+    for row in model.objects.filter(register=original).order_by("pk"):
+        old_pk = row.pk
+        links = {f.name: list(getattr(row, f.name).all()) for f in many}
+        row.pk = None
+        row.id = None
+        row._state.adding = True
+        row.register = copy
+        for field in model._meta.concrete_fields:
+            if field.many_to_one and field.name != "register":
+                target = copied.get((field.related_model, getattr(row, field.attname)))
+                if target is not None:
+                    setattr(row, field.name, target)
+        row.save()
+        copied[(model, old_pk)] = row
+        for name, related in links.items():
+            getattr(row, name).set([copied.get((type(obj), obj.pk), obj) for obj in related])

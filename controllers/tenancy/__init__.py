@@ -21,6 +21,7 @@ from .admin import (
     TenantAutocompleteSelectMultiple,
     TenantInlineMixin,
     TenantRelatedFieldListFilter,
+    has_admin_access,
     tenant_admin_kind,
 )
 from .forms import TenantInlineFormSet, TenantModelForm
@@ -50,6 +51,7 @@ __all__ = [
     "controller_ids_for",
     "controller_lookup",
     "get_for_user_or_404",
+    "has_admin_access",
     "is_member",
     "is_tenant_model",
     "scope",

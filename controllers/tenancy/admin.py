@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.filters import RelatedFieldListFilter
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.contenttypes import views as contenttype_views
@@ -39,6 +40,20 @@ from .queries import (
 )
 
 # --- Tenancy in the admin -------------------------------------------------------------
+
+
+def has_admin_access(user: Any) -> bool:
+    """Whether ``user`` may use the admin: a superuser with staff status, or any member.
+
+    Membership of a company is what grants access: nobody has to remember to tick
+    "staff status" for a company's editor or publisher (forgetting it locked the
+    user out with no hint). A superuser keeps Django's rule.
+    """
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return False
+    if user.is_superuser:
+        return user.is_staff
+    return bool(controller_ids_for(user))
 
 
 class TenantRelatedFieldListFilter(RelatedFieldListFilter):
@@ -116,10 +131,7 @@ class _TenantAdminBase:
     members_can_delete = True
 
     def _is_tenant_user(self, request: HttpRequest) -> bool:
-        user = request.user
-        if not (user.is_active and user.is_staff):
-            return False
-        return user.is_superuser or bool(controller_ids_for(user))
+        return has_admin_access(request.user)
 
     def _may_touch(self, request: HttpRequest, obj: models.Model | None) -> bool:
         if not self._is_tenant_user(request):
@@ -334,11 +346,29 @@ def view_on_site(
     return contenttype_views.shortcut(request, content_type_id, object_id)
 
 
+class MemberAuthenticationForm(AdminAuthenticationForm):
+    """The admin's login form: a member may log in without staff status."""
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        if not has_admin_access(user):
+            raise ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
+
+
 class TenantAdminSite(admin.AdminSite):
     """The project's admin site: Django's, with the tenant ``view_on_site`` redirect.
 
+    Admin access is membership (``has_admin_access``), not the staff flag.
     notices.admin_site.NoticesAdminSite builds on it; config.apps installs that.
     """
+
+    login_form = MemberAuthenticationForm
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        return has_admin_access(request.user)
 
     # Django titles a change page "Change %s" with the model's verbose name, and
     # Finnish needs that object in the partitive ("Muokkaa rekisteriä", never
