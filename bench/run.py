@@ -600,6 +600,11 @@ def parse_args() -> argparse.Namespace:
         help="versions of the backup bench's company, comma-separated (smoke: 20,60)",
     )
     parser.add_argument("--no-backup", action="store_true", help="skip the backup bench")
+    parser.add_argument(
+        "--read-path-only",
+        action="store_true",
+        help="only the public addresses and their profile: no admin at scale, history or backups",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument(
@@ -685,10 +690,11 @@ def run_bench(opts: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> i
     print_report(publish, rows, notes, profile, opts)
     log("")
     log(ratio_table(results["ratios"]))
-    admin_at_scale(project, opts, results)
-    results["history"] = measure_history(project, opts)
-    print_history(results["history"])
-    if not opts.no_backup:
+    if not opts.read_path_only:
+        admin_at_scale(project, opts, results)
+        results["history"] = measure_history(project, opts)
+        print_history(results["history"])
+    if not (opts.no_backup or opts.read_path_only):
         run_backup_bench(project, opts, results)
     opts.output.parent.mkdir(parents=True, exist_ok=True)
     opts.output.write_text(json.dumps(results, indent=2, default=str) + "\n")

@@ -243,12 +243,17 @@ def test_every_public_query_reads_the_big_tables_by_index(published: NoticeVersi
     queries = {
         f"{body_column} {'earlier' if earlier else 'current'}": (
             public._rendering_sql(connection.vendor, earlier, body_column),
-            [0, "", "customers", *([1] if earlier else []), "fi", "acme"],
+            public.rendering_params("fi", "acme", "customers", 1 if earlier else None),
         )
         for body_column in public.BODIES
         for earlier in (False, True)
     }
-    queries["company index"] = (public.company_index_sql(), ["acme"])
+    for form in public.CHANGELOG_BODIES:
+        queries[f"change log {form}"] = (
+            public.changelog_sql(form),
+            public.rendering_params("fi", "acme", "customers", None),
+        )
+    queries["company index"] = (public.company_index_sql(), {"controller": "acme"})
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         for name, (sql, params) in queries.items():
