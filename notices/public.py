@@ -475,3 +475,102 @@ def published_registers(index: CompanyIndex, lang: str) -> tuple[dict[str, set[s
             (name for name in register_names if name), slug
         )
     return published, names
+
+
+# --- Comparisons and feeds: what their kept bytes depend on, in one query -------------
+
+
+@functools.cache
+def pair_sql() -> str:
+    """Versions ``old`` and ``new`` of a register, without their snapshots, and whether each
+    publishes ``lang`` (the comparison's one query when its page is kept)."""
+    return (
+        "SELECT v.id, v.number, v.published_at, v.content_hash, g.is_online, g.id, "  # noqa: S608
+        f"EXISTS (SELECT 1 FROM {RENDERINGS} r WHERE r.version_id = v.id "
+        "AND r.language = %(lang)s) "
+        f"FROM {CONTROLLERS} c "
+        f"JOIN {REGISTERS} g ON g.controller_id = c.id AND g.slug = %(register)s "
+        f"JOIN {VERSIONS} v ON v.register_id = g.id AND v.number IN (%(old)s, %(new)s) "
+        "WHERE c.slug = %(controller)s ORDER BY v.number"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRow:
+    """What a comparison needs of a version besides its snapshot."""
+
+    pk: int
+    number: int
+    published_at: datetime
+    content_hash: str
+    register_id: int
+
+
+def version_pair(
+    lang: str, controller: str, register: str, old: int, new: int
+) -> tuple[VersionRow, VersionRow]:
+    """Versions ``old`` < ``new``; 404 unless both exist and publish ``lang``, 410 offline."""
+    params = {"lang": lang, "controller": controller, "register": register, "old": old}
+    rows = fetch(pair_sql(), params | {"new": new}, many=True)
+    if len(rows) != 2 or not all(row[6] for row in rows):
+        raise Http404(_("No published notice here."))
+    if not rows[0][4]:
+        raise Gone
+    first, second = (VersionRow(row[0], row[1], _aware(row[2]), row[3], row[5]) for row in rows)
+    return first, second
+
+
+# Versions published in a language: their count, newest id and first and last dates say
+# which versions a feed lists (published versions never change; new ones get new ids).
+_IN_LANGUAGE = (
+    f"LEFT JOIN {VERSIONS} v ON v.register_id = g.id AND EXISTS ("  # noqa: S608
+    f"SELECT 1 FROM {RENDERINGS} r WHERE r.version_id = v.id AND r.language = %(lang)s) "
+)
+_VERSIONS_SEEN = "count(v.id), max(v.id), max(v.published_at), min(v.published_at)"
+_NAME_LIST = {
+    "postgresql": "string_agg(DISTINCT {}, ',' ORDER BY {})",
+    "sqlite": "group_concat(DISTINCT {})",
+}
+
+
+@functools.cache
+def feed_signature_sql(vendor: str, company: bool) -> str:
+    """One row that changes whenever the notice's (or company's) feed in ``lang`` would.
+
+    A notice's feed: its online switch, its names and the versions published in
+    the language. A company's: its name, and each online register's id and names
+    with the versions published in the language.
+    """
+    names = [f"g.{column}" for column in languages.field_names("name")]
+    if not company:
+        return (
+            f"SELECT g.is_online, {_VERSIONS_SEEN}, {', '.join(names)} "  # noqa: S608
+            f"FROM {CONTROLLERS} c "
+            f"JOIN {REGISTERS} g ON g.controller_id = c.id AND g.slug = %(register)s "
+            f"{_IN_LANGUAGE}"
+            f"WHERE c.slug = %(controller)s GROUP BY g.id, g.is_online, {', '.join(names)}"
+        )
+    joined = " || '|' || ".join(["g.id", *(f"coalesce({name}, '')" for name in names)])
+    register_names = _NAME_LIST[vendor].format(joined, joined)
+    return (
+        f"SELECT c.name, {_VERSIONS_SEEN}, {register_names} "  # noqa: S608
+        f"FROM {CONTROLLERS} c "
+        f"LEFT JOIN {REGISTERS} g ON g.controller_id = c.id AND g.is_online "
+        f"{_IN_LANGUAGE}"
+        "WHERE c.slug = %(controller)s GROUP BY c.id, c.name"
+    )
+
+
+def feed_signature(lang: str, controller: str, register: str | None) -> tuple:
+    """The feed's signature row (``feed_signature_sql``); 404 without versions, 410 offline."""
+    params = {"lang": lang, "controller": controller}
+    if register is not None:
+        params["register"] = register
+    row = fetch(feed_signature_sql(connection.vendor, register is None), params)[0]
+    if row is None or not row[1]:
+        raise Http404(
+            _("No published notice here.") if register else _("No published notices here.")
+        )
+    if register is not None and not row[0]:
+        raise Gone
+    return tuple(row)

@@ -2,8 +2,9 @@
 
 For each online register with a published version, in each language of its
 latest version: the notice page, its PDF, ``notice.json``, the change log, the
-embed, and the first version's page and PDF; for each company with one, its
-index page in each language it publishes in. Read-only.
+embed, the first version's page and PDF, the Atom feed and the comparison of
+versions 1 and 2 (a register with one version answers that with 404); for each company with one, its
+index page and Atom feed in each language it publishes in. Read-only.
 
 With ``--static-dir DIR --register CONTROLLER/REGISTER --language L`` it lists
 instead one address of each kind of that register and writes what each answers,
@@ -20,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.test import Client
+from django.urls import reverse
 
 from bench.management.base import JsonResultCommand
 from notices.models import Register
@@ -35,12 +37,16 @@ EXTENSIONS = {
     "version": "html",
     "version-pdf": "pdf",
     "index": "html",
+    "feed": "xml",
+    "company-feed": "xml",
+    "compare": "html",
 }
 
 
 def register_addresses(controller: str, register: str, language: str) -> dict[str, str]:
     """One address of each kind for one register in one language (EXTENSIONS' order)."""
     urls = public_urls(controller, register, language)
+    kwargs = {"lang": language, "controller": controller, "register": register}
     first = version_urls(controller, register, language, 1)
     paths = {
         "page": urls["detail"],
@@ -51,6 +57,11 @@ def register_addresses(controller: str, register: str, language: str) -> dict[st
         "version": first["page"],
         "version-pdf": first["pdf"],
         "index": urls["index"],
+        "feed": reverse("notices:feed", kwargs=kwargs),
+        "company-feed": reverse(
+            "notices:company_feed", kwargs={"lang": language, "controller": controller}
+        ),
+        "compare": reverse("notices:compare", kwargs={**kwargs, "old": 1, "new": 2}),
     }
     return {kind: paths[kind] for kind in EXTENSIONS}
 
@@ -70,6 +81,8 @@ def public_addresses() -> tuple[list[tuple[str, str]], list[str]]:
         languages.update(latest.languages)
         for language in latest.languages:
             kinds = register_addresses(register.controller.slug, register.slug, language)
+            if len(register.versions.all()) < 2:
+                del kinds["compare"]
             addresses |= set(kinds.items())
     return sorted(addresses), sorted(languages)
 
