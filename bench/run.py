@@ -60,6 +60,7 @@ from bench.harness import (
     Project,
     fetch,
     fetch_response,
+    free_port,
     gunicorn,
     log,
     run_locust,
@@ -173,10 +174,11 @@ def measure_addresses(
     urls: dict[str, tuple[str, int]],
     opts: argparse.Namespace,
     results: dict[str, Any],
+    port: int,
 ) -> tuple[dict[str, dict[str, Any]], int]:
     """Step 3: gunicorn, a check of each address, then locust on each; rows and port."""
     rows: dict[str, dict[str, Any]] = {}
-    with gunicorn(project, opts.workers, urls["static-page"][0]) as server:
+    with gunicorn(project, opts.workers, urls["static-page"][0], port) as server:
         results["server"] = {"command": server.command, "port": server.port}
         log(f"bench: gunicorn ({opts.workers} sync workers) answering on port {server.port}")
         for kind, (path, expected) in urls.items():
@@ -654,9 +656,12 @@ def run_bench(opts: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> i
         "bench_publish", "--force", f"--runs={opts.publish_runs}", f"--static-dir={static_dir}"
     )
     results["publish"] = publish
+    # The feeds' links name the host they are asked on: the copies are asked as locust will.
+    port = free_port()
     copies = project.manage_json(
         "bench_addresses",
         f"--static-dir={static_dir}",
+        f"--host=127.0.0.1:{port}",
         f"--register={publish['controller']}/{publish['register']}",
         f"--language={publish['language']}",
     )["copies"]
@@ -665,7 +670,7 @@ def run_bench(opts: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> i
         urls[f"static-{copy['kind']}"] = (copy["static_path"], copy["bytes"])
         urls[copy["kind"]] = (copy["path"], copy["bytes"])
 
-    rows, port = measure_addresses(project, urls, opts, results)
+    rows, port = measure_addresses(project, urls, opts, results, port)
     results["load"] = list(rows.values())
 
     profile = None

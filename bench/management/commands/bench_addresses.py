@@ -87,13 +87,18 @@ def public_addresses() -> tuple[list[tuple[str, str]], list[str]]:
     return sorted(addresses), sorted(languages)
 
 
-def copy_bodies(addresses: dict[str, str], static_dir: Path) -> list[dict[str, Any]]:
+def copy_bodies(
+    addresses: dict[str, str], static_dir: Path, host: str | None = None
+) -> list[dict[str, Any]]:
     """Each address's body as the service answers it now, copied into ``static_dir``.
 
     Asked through Django's test client (every middleware, as gunicorn would), with
-    a host the settings allow; anything but 200 stops the bench.
+    ``host`` or else a host the settings allow (a feed's links name it); anything
+    but 200 stops the bench.
     """
-    client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else None)
+    client = Client(
+        HTTP_HOST=host or (settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else None)
+    )
     static_dir.mkdir(parents=True, exist_ok=True)
     rows = []
     for kind, path in addresses.items():
@@ -121,6 +126,10 @@ class Command(JsonResultCommand):
         )
         parser.add_argument("--register", help="CONTROLLER/REGISTER, with --static-dir")
         parser.add_argument("--language", help="the addresses' language, with --static-dir")
+        parser.add_argument(
+            "--host",
+            help="the Host the copies are asked with, as the bench will (with --static-dir)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["static_dir"] is None:
@@ -134,5 +143,5 @@ class Command(JsonResultCommand):
                 raise CommandError("--static-dir needs --register and --language.")
             controller, _slash, register = options["register"].partition("/")
             kinds = register_addresses(controller, register, options["language"])
-            result = {"copies": copy_bodies(kinds, options["static_dir"])}
+            result = {"copies": copy_bodies(kinds, options["static_dir"], options["host"])}
         self.write_result(result, options["json_path"])
