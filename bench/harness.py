@@ -210,9 +210,12 @@ class Gunicorn:
 
 
 @contextlib.contextmanager
-def gunicorn(project: Project, workers: int, ready_path: str) -> Iterator[Gunicorn]:
-    """gunicorn (``config.wsgi``, sync workers) on a free port, answering ``ready_path``."""
-    port = free_port()
+def gunicorn(
+    project: Project, workers: int, ready_path: str, port: int | None = None
+) -> Iterator[Gunicorn]:
+    """gunicorn (``config.wsgi``, sync workers) on ``port`` (or a free one), answering
+    ``ready_path``."""
+    port = port or free_port()
     logfile = project.tmp / "gunicorn.log"
     args = [
         str(BIN / "gunicorn"),

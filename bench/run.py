@@ -60,6 +60,7 @@ from bench.harness import (
     Project,
     fetch,
     fetch_response,
+    free_port,
     gunicorn,
     log,
     run_locust,
@@ -173,10 +174,11 @@ def measure_addresses(
     urls: dict[str, tuple[str, int]],
     opts: argparse.Namespace,
     results: dict[str, Any],
+    port: int,
 ) -> tuple[dict[str, dict[str, Any]], int]:
     """Step 3: gunicorn, a check of each address, then locust on each; rows and port."""
     rows: dict[str, dict[str, Any]] = {}
-    with gunicorn(project, opts.workers, urls["static-page"][0]) as server:
+    with gunicorn(project, opts.workers, urls["static-page"][0], port) as server:
         results["server"] = {"command": server.command, "port": server.port}
         log(f"bench: gunicorn ({opts.workers} sync workers) answering on port {server.port}")
         for kind, (path, expected) in urls.items():
@@ -600,6 +602,11 @@ def parse_args() -> argparse.Namespace:
         help="versions of the backup bench's company, comma-separated (smoke: 20,60)",
     )
     parser.add_argument("--no-backup", action="store_true", help="skip the backup bench")
+    parser.add_argument(
+        "--read-path-only",
+        action="store_true",
+        help="only the public addresses and their profile: no admin at scale, history or backups",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument(
@@ -649,9 +656,12 @@ def run_bench(opts: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> i
         "bench_publish", "--force", f"--runs={opts.publish_runs}", f"--static-dir={static_dir}"
     )
     results["publish"] = publish
+    # The feeds' links name the host they are asked on: the copies are asked as locust will.
+    port = free_port()
     copies = project.manage_json(
         "bench_addresses",
         f"--static-dir={static_dir}",
+        f"--host=127.0.0.1:{port}",
         f"--register={publish['controller']}/{publish['register']}",
         f"--language={publish['language']}",
     )["copies"]
@@ -660,7 +670,7 @@ def run_bench(opts: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> i
         urls[f"static-{copy['kind']}"] = (copy["static_path"], copy["bytes"])
         urls[copy["kind"]] = (copy["path"], copy["bytes"])
 
-    rows, port = measure_addresses(project, urls, opts, results)
+    rows, port = measure_addresses(project, urls, opts, results, port)
     results["load"] = list(rows.values())
 
     profile = None
@@ -685,10 +695,11 @@ def run_bench(opts: argparse.Namespace, tmp: Path, results: dict[str, Any]) -> i
     print_report(publish, rows, notes, profile, opts)
     log("")
     log(ratio_table(results["ratios"]))
-    admin_at_scale(project, opts, results)
-    results["history"] = measure_history(project, opts)
-    print_history(results["history"])
-    if not opts.no_backup:
+    if not opts.read_path_only:
+        admin_at_scale(project, opts, results)
+        results["history"] = measure_history(project, opts)
+        print_history(results["history"])
+    if not (opts.no_backup or opts.read_path_only):
         run_backup_bench(project, opts, results)
     opts.output.parent.mkdir(parents=True, exist_ok=True)
     opts.output.write_text(json.dumps(results, indent=2, default=str) + "\n")

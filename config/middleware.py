@@ -12,7 +12,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.common import CommonMiddleware
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, ResolverMatch, get_urlconf, resolve
 from django.utils.cache import cc_delim_re
 from whitenoise.middleware import WhiteNoiseMiddleware
 
@@ -110,11 +110,8 @@ class PublicFastPath:
         query = request.META.get("QUERY_STRING", "")
         if "%00" in query or "\x00" in query:
             return None  # the database guard answers 400
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return None
-        if not getattr(match.func, "public_fast_path", False):
+        match = _route(request.path_info)
+        if match is None:
             return None
         request.resolver_match = match
         try:
@@ -151,6 +148,34 @@ class PublicFastPath:
         return response
 
 
+def _route(path: str) -> ResolverMatch | None:
+    """The URL match of ``path`` if its view is marked for the fast path, else None.
+
+    Resolving walks the URL patterns' regular expressions, a tenth of a public
+    request; the answer depends only on the path and the URLconf, so it is kept
+    (``_ROUTES``, emptied when full, like ``_POLICIES``).
+    """
+    key = (get_urlconf() or settings.ROOT_URLCONF, path)
+    try:
+        return _ROUTES[key]
+    except KeyError:
+        pass
+    try:
+        match: ResolverMatch | None = resolve(path)
+    except Resolver404:
+        match = None
+    if match is not None and not getattr(match.func, "public_fast_path", False):
+        match = None
+    if len(_ROUTES) >= ROUTE_MEMO_SIZE:
+        _ROUTES.clear()
+    _ROUTES[key] = match
+    return match
+
+
+_ROUTES: dict[tuple[object, str], ResolverMatch | None] = {}
+ROUTE_MEMO_SIZE = 4096
+
+
 # The CSP headers of public responses already answered: _policy_key -> (policy, report-only).
 _POLICIES: dict[tuple[object, ...], tuple[str | None, str | None]] = {}
 POLICY_MEMO_SIZE = 4096
@@ -180,6 +205,9 @@ def _policy_key(response: HttpResponse) -> tuple[object, ...] | None:
 
 @receiver(setting_changed)
 def _forget_policies(*, setting: str, **kwargs: object) -> None:
-    """A changed policy setting (in tests) makes every memoised header stale."""
+    """A changed policy setting (in tests) makes every memoised header stale; a changed
+    URLconf every memoised route."""
     if setting.startswith("CONTENT_SECURITY_POLICY") or setting == "DEBUG":
         _POLICIES.clear()
+    if setting == "ROOT_URLCONF":
+        _ROUTES.clear()

@@ -131,6 +131,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": envint("SQLITE_BUSY_TIMEOUT", 20),
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool(
+    "DB_PREPARED_STATEMENTS", True
+):
+    # The public read path's one query per request (notices/public.py) is bound on
+    # the server and prepared after this many executions on a connection, so
+    # PostgreSQL does not plan it again for every visitor. The ORM's cursors bind
+    # on the client and never prepare. Set DB_PREPARED_STATEMENTS=0 behind a
+    # connection pooler that cannot keep prepared statements (PgBouncer in
+    # transaction mode before 1.21).
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "prepare_threshold": envint("DB_PREPARE_THRESHOLD", 5),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # django-axes first: it refuses a locked-out username from this address before

@@ -63,6 +63,9 @@ MIX = {
     "version": 5,
     "version-pdf": 4,
     "index": 6,
+    "feed": 2,
+    "company-feed": 1,
+    "compare": 2,
 }
 
 

@@ -16,6 +16,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -35,7 +36,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
-from . import changes, comparison, feeds, languages
+from . import changes, comparison, feeds, languages, public
 from .in_force import version_in_force
 from .models import NoticeRendering, NoticeVersion
 from .rendering import VersionInfo, context, public_urls, version_urls
@@ -51,17 +52,17 @@ class BoundedCache:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._entries: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
+        self._entries: OrderedDict[tuple, tuple] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> tuple[bytes, str] | None:
+    def get(self, key: tuple) -> tuple | None:
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
             return found
 
-    def put(self, key: tuple, value: tuple[bytes, str]) -> None:
+    def put(self, key: tuple, value: tuple) -> None:
         with self._lock:
             self._entries[key] = value
             self._entries.move_to_end(key)
@@ -83,28 +84,6 @@ COMPARISONS = BoundedCache(256)
 # --- Comparing two versions -----------------------------------------------------------
 
 
-def _pair(lang: str, controller: str, register: str, numbers: tuple[int, int]) -> list:
-    """Versions ``numbers`` of the register, without their snapshots (one query).
-
-    404 unless both exist and publish ``lang``; Gone when the register is offline.
-    """
-    in_language = NoticeRendering.objects.filter(version=OuterRef("pk"), language=lang)
-    rows = list(
-        NoticeVersion.objects.filter(
-            register__controller__slug=controller, register__slug=register, number__in=numbers
-        )
-        .select_related("register")
-        .annotate(in_language=Exists(in_language))
-        .only("number", "published_at", "content_hash", "register__is_online")
-        .order_by("number")
-    )
-    if len(rows) != 2 or not all(row.in_language for row in rows):
-        raise Http404(_("No published notice here."))
-    if not rows[0].register.is_online:
-        raise Gone
-    return rows
-
-
 @_public
 def compare(
     request: HttpRequest, lang: str, controller: str, register: str, old: int, new: int
@@ -117,7 +96,7 @@ def compare(
         return HttpResponsePermanentRedirect(
             reverse("notices:compare", kwargs={**kwargs, "old": new, "new": old})
         )
-    first, second = _pair(lang, controller, register, (old, new))
+    first, second = public.version_pair(lang, controller, register, old, new)
     key = (lang, controller, register, first.pk, first.content_hash, second.pk, second.content_hash)
     cached = COMPARISONS.get(key)
     if cached is None:
@@ -135,7 +114,7 @@ def compare(
 
 
 def _render_comparison(
-    lang: str, slugs: tuple[str, str], first: NoticeVersion, second: NoticeVersion
+    lang: str, slugs: tuple[str, str], first: public.VersionRow, second: public.VersionRow
 ) -> str:
     """The comparison page (two more queries: the snapshots, the summaries between).
 
@@ -165,7 +144,7 @@ def _render_comparison(
 def _comparison_context(
     lang: str,
     slugs: tuple[str, str],
-    versions: tuple[NoticeVersion, NoticeVersion],
+    versions: tuple[public.VersionRow, public.VersionRow],
     snapshots: tuple[dict[str, Any], dict[str, Any]],
     sections: list[comparison.SectionDiff],
     summaries: list[dict[str, Any]],
@@ -202,30 +181,50 @@ def _comparison_context(
 # --- Feeds ------------------------------------------------------------------------------
 
 
-def _feed_response(request: HttpRequest, lang: str, source: feeds.Source) -> HttpResponse:
-    with translation.override(lang):
-        response = feeds.VersionFeed()(request, source)
-    etag = f'"{hashlib.sha256(response.content).hexdigest()[:40]}"'
+def _feed_response(
+    request: HttpRequest, lang: str, key: tuple, build: Callable[[], feeds.Source]
+) -> HttpResponse:
+    """The feed whose signature is ``key`` (``public.feed_signature``), rendered once per
+    process for each signature and address (its links name the host it was asked on)."""
+    cache_key = (request.scheme, request.get_host(), request.path, lang, *key)
+    cached = FEEDS.get(cache_key)
+    if cached is None:
+        with translation.override(lang):
+            rendered = feeds.VersionFeed()(request, build())
+        body = rendered.content
+        etag = f'"{hashlib.sha256(body).hexdigest()[:40]}"'
+        cached = (body, etag, rendered["Content-Type"], rendered.get("Last-Modified"))
+        FEEDS.put(cache_key, cached)
+    body, etag, content_type, last_modified = cached
+    response = HttpResponse(body, content_type=content_type)
+    if last_modified is not None:
+        response["Last-Modified"] = last_modified
     response["ETag"] = etag
     response["Cache-Control"] = CURRENT_CACHE
     response["Content-Language"] = lang
     return get_conditional_response(request, etag=etag, response=response)
 
 
+# A feed is some kilobytes to some tens of them (50 entries at most).
+FEEDS = BoundedCache(512)
+
+
 @_public
 def notice_feed(request: HttpRequest, lang: str, controller: str, register: str) -> HttpResponse:
     """The notice's versions in ``lang`` as an Atom feed (latest 50)."""
-    with translation.override(lang):
-        source = feeds.notice_source(request, lang, controller, register)
-    return _feed_response(request, lang, source)
+    key = public.feed_signature(lang, controller, register)
+    return _feed_response(
+        request, lang, key, lambda: feeds.notice_source(request, lang, controller, register)
+    )
 
 
 @_public
 def company_feed(request: HttpRequest, lang: str, controller: str) -> HttpResponse:
     """The versions of every online notice of the company in ``lang`` (latest 50)."""
-    with translation.override(lang):
-        source = feeds.company_source(request, lang, controller)
-    return _feed_response(request, lang, source)
+    key = public.feed_signature(lang, controller, None)
+    return _feed_response(
+        request, lang, key, lambda: feeds.company_source(request, lang, controller)
+    )
 
 
 # --- The version in force on a date ---------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import mimetypes
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,6 +26,7 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponsePermanentRedirect,
+    StreamingHttpResponse,
 )
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -32,14 +34,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
 from django.utils.html import format_html, format_html_join
-from django.utils.http import http_date
+from django.utils.http import content_disposition_header, http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from controllers.validators import ORIGIN_RE
 
 from . import languages, public
-from .models import RegisterChangelog
 from .public import Gone, StoredRendering
 from .rendering import (
     ARCHIVED_MARKER,
@@ -66,32 +67,60 @@ def _find(
 
 
 def _conditional(
-    request: HttpRequest,
-    response: HttpResponse,
-    etag: str,
-    rendering: StoredRendering,
-    archived: bool = False,
+    request: HttpRequest, response: HttpResponse, etag: str, changed_at: datetime, language: str
 ) -> HttpResponse:
-    # An earlier version's page changed when the next version put a banner on it.
-    changed_at = rendering.current_published_at if archived else rendering.published_at
-    published = changed_at.timestamp()
+    """ETag and Last-Modified on ``response``, or the 304 a conditional request gets instead."""
+    seconds, last_modified = _http_date(changed_at)
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(published)
-    answer = get_conditional_response(
-        request, etag=etag, last_modified=int(published), response=response
-    )
+    response["Last-Modified"] = last_modified
+    answer = response
+    if any(header in request.META for header in CONDITIONAL_HEADERS):
+        answer = get_conditional_response(
+            request, etag=etag, last_modified=seconds, response=response
+        )
     # On a 304 too: LocaleMiddleware would otherwise fill in the visitor's language.
-    answer["Content-Language"] = rendering.language
+    answer["Content-Language"] = language
     return answer
+
+
+# Without any of these a request is not conditional (django.utils.cache.get_conditional_response).
+CONDITIONAL_HEADERS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def _http_date(moment: datetime) -> tuple[int, str]:
+    """A stored moment as whole seconds and as an HTTP date (made once per process)."""
+    published = moment.timestamp()
+    return int(published), http_date(published)
 
 
 def _page(
     request: HttpRequest, rendering: StoredRendering, variant: str, cache: str
 ) -> HttpResponse:
-    etag = f'"{rendering.html_hash[:40]}-{variant}"'
-    body = rendering.body
     if cache == CURRENT_CACHE:
         cache = current_cache(rendering)
+    body, etag, changed_at = _page_parts(rendering, variant)
+    response = HttpResponse(body, content_type="text/html; charset=utf-8")
+    response["Cache-Control"] = cache
+    return _conditional(request, response, etag, changed_at, rendering.language)
+
+
+@functools.lru_cache(maxsize=1024)
+def _page_parts(rendering: StoredRendering, variant: str) -> tuple[bytes, str, datetime]:
+    """The page's bytes with its banners, its ETag and when it last changed.
+
+    A pure function of the rendering's record, which holds everything the banners
+    depend on (version in force, coming version, their languages), so it is made
+    once per process for each record: the lookup gives back the same record as
+    long as the database answers the same.
+    """
+    etag = f'"{rendering.html_hash[:40]}-{variant}"'
+    body = rendering.body
     notice = _in_force_banner(rendering) if _MARKER in body else None
     if notice is not None:
         body = body.replace(_MARKER, notice.encode(), 1)
@@ -106,9 +135,8 @@ def _page(
         )
         body = body.replace(_MARKER, banner.encode(), 1)
         etag = f'"{rendering.html_hash[:40]}-{variant}-{rendering.current_number}"'
-    response = HttpResponse(body, content_type="text/html; charset=utf-8")
-    response["Cache-Control"] = cache
-    return _conditional(request, response, etag, rendering, archived)
+    # An earlier version's page changed when the next version put a banner on it.
+    return body, etag, rendering.current_published_at if archived else rendering.published_at
 
 
 def current_cache(rendering: StoredRendering) -> str:
@@ -317,36 +345,18 @@ def changelog(
 ) -> HttpResponse:
     """The register's dated change log (muutoshistoria), as a page or as JSON.
 
-    One query for the stored ``RegisterChangelog``, replaced at each publish:
-    it exists only in the latest version's languages.
+    One query (``public.find_changelog``) for the stored ``RegisterChangelog``,
+    replaced at each publish: it exists only in the latest version's languages.
     """
-    found = (
-        RegisterChangelog.objects.filter(
-            language=lang, register__controller__slug=controller, register__slug=register
-        )
-        .select_related("register")
-        .only("language", "published_at", "html_hash", form, "register__is_online")
-        .first()
-    )
-    if found is None:
-        raise Http404(_("No published notice here."))
-    if not found.register.is_online:
-        raise Gone
+    found = public.find_changelog(lang, controller, register, form)
     if form == "json":
-        response = HttpResponse(found.json, content_type="application/json; charset=utf-8")
+        response = HttpResponse(found.body, content_type="application/json; charset=utf-8")
         response["Access-Control-Allow-Origin"] = "*"
     else:
-        response = HttpResponse(found.html, content_type="text/html; charset=utf-8")
+        response = HttpResponse(found.body, content_type="text/html; charset=utf-8")
     response["Cache-Control"] = CURRENT_CACHE
-    response["Content-Language"] = found.language
-    published = int(found.published_at.timestamp())
-    response["Last-Modified"] = http_date(published)
-    response["ETag"] = etag = f'"{found.html_hash[:40]}-changelog-{form}"'
-    answer = get_conditional_response(
-        request, etag=etag, last_modified=published, response=response
-    )
-    answer["Content-Language"] = found.language  # a 304 too, as the other public answers
-    return answer
+    etag = f'"{found.html_hash[:40]}-changelog-{form}"'
+    return _conditional(request, response, etag, found.published_at, found.language)
 
 
 @_public
@@ -356,34 +366,45 @@ def notice_json(request: HttpRequest, lang: str, controller: str, register: str)
     response = HttpResponse(rendering.body, content_type="application/json; charset=utf-8")
     response["Cache-Control"] = current_cache(rendering)
     response["Access-Control-Allow-Origin"] = "*"
-    return _conditional(request, response, f'"{rendering.html_hash[:40]}-json"', rendering)
+    etag = f'"{rendering.html_hash[:40]}-json"'
+    return _conditional(request, response, etag, rendering.published_at, rendering.language)
 
 
 @_public
 def pdf(
     request: HttpRequest, lang: str, controller: str, register: str, number: int | None = None
 ) -> HttpResponse:
-    """The stored PDF of the current version, or of version ``number``."""
+    """The stored PDF of the current version, or of version ``number``.
+
+    Its bytes come from the process's memo of stored PDFs (``public.pdf_bytes``):
+    a rendering's PDF never changes, and reading it from memory costs less than
+    opening the file for every request.
+    """
     rendering = _find(lang, controller, register, number, "pdf")
     etag = f'"{rendering.pdf_hash[:40]}"'
     cache = current_cache(rendering) if number is None else VERSION_CACHE
-    published = rendering.published_at.timestamp()
-    not_modified = get_conditional_response(request, etag=etag, last_modified=int(published))
-    if not_modified is not None:
-        not_modified["ETag"] = etag
-        not_modified["Last-Modified"] = http_date(published)
-        not_modified["Cache-Control"] = cache
-        not_modified["Content-Language"] = rendering.language
-        return not_modified
-    filename = pdf_download_name(controller, register, rendering.number, lang)
-    response = FileResponse(
-        default_storage.open(rendering.body.decode(), "rb"),
-        content_type="application/pdf",
-        filename=filename,
-    )
+    if any(header in request.META for header in CONDITIONAL_HEADERS):
+        seconds, last_modified = _http_date(rendering.published_at)
+        not_modified = get_conditional_response(request, etag=etag, last_modified=seconds)
+        if not_modified is not None:
+            not_modified["ETag"] = etag
+            not_modified["Last-Modified"] = last_modified
+            not_modified["Cache-Control"] = cache
+            not_modified["Content-Language"] = rendering.language
+            return not_modified
+    # One chunk, streamed as the stored file was (FileResponse): the same headers.
+    response = StreamingHttpResponse((public.pdf_bytes(rendering),), content_type="application/pdf")
     response["Content-Length"] = str(rendering.pdf_size)
+    response["Content-Disposition"] = _pdf_disposition(controller, register, rendering.number, lang)
     response["Cache-Control"] = cache
-    return _conditional(request, response, etag, rendering)
+    return _conditional(request, response, etag, rendering.published_at, rendering.language)
+
+
+@functools.lru_cache(maxsize=4096)
+def _pdf_disposition(controller: str, register: str, number: int, lang: str) -> str:
+    """The PDF's Content-Disposition, as FileResponse made it (made once per process)."""
+    filename = pdf_download_name(controller, register, number, lang)
+    return content_disposition_header(False, filename)
 
 
 @functools.lru_cache(maxsize=512)

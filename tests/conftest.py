@@ -85,6 +85,22 @@ def _throw_away_signing_key(tmp_path_factory: pytest.TempPathFactory):  # type: 
 
 
 @pytest.fixture(autouse=True)
+def _fresh_public_memos() -> None:
+    """Each test starts without the feeds and comparisons an earlier test's process kept.
+
+    A feed is kept by what says which versions it lists (their count, newest id
+    and dates), a comparison by its versions' ids and hashes: in production a
+    committed version's id is never given again, but a test's rolled-back rows give
+    theirs to the next test's (SQLite), and a comparison kept would be served
+    without the queries a test counts.
+    """
+    from notices import history_views
+
+    history_views.FEEDS.clear()
+    history_views.COMPARISONS.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     """Hashing passwords properly takes a third of a second each; tests need no secrecy."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -110,6 +110,56 @@ def test_the_company_index_shows_a_renamed_register_at_once(published: NoticeVer
     assert "Acme asiakasrekisteri" not in page
 
 
+FEED = "/{lang}/acme/customers/feed.atom"
+COMPANY_FEED = "/{lang}/acme/feed.atom"
+COMPARE = "/{lang}/acme/customers/compare/1...2/"
+
+
+def test_feeds_and_the_comparison_follow_the_database_from_the_next_request(
+    published: NoticeVersion, paula: User
+):
+    """Kept per process, yet a publish, a rename or an offline switch shows at once."""
+    client = Client()
+    feed = client.get(FEED.format(lang="fi"))
+    company = client.get(COMPANY_FEED.format(lang="fi"))
+    assert feed.content.count(b"<entry>") == company.content.count(b"<entry>") == 1
+    assert client.get(COMPARE.format(lang="fi")).status_code == 404
+    publish(published.register, paula, summary={"fi": "Uusi.", "en": "New."}, published_at=SECOND)
+    for address in (FEED, COMPANY_FEED):
+        again = client.get(address.format(lang="fi"))
+        assert again.content.count(b"<entry>") == 2, address
+        assert b"Uusi." in again.content, address
+    assert client.get(COMPARE.format(lang="fi")).status_code == 200
+    Register.objects.filter(pk=published.register_id).update(name_fi="Uusi nimi")
+    for address in (FEED, COMPANY_FEED):
+        assert "Uusi nimi" in client.get(address.format(lang="fi")).content.decode(), address
+    services.register_set_online(register=published.register, user=paula, online=False)
+    assert client.get(FEED.format(lang="fi")).status_code == 410
+    assert client.get(COMPANY_FEED.format(lang="fi")).status_code == 404  # no online notice
+    assert client.get(COMPARE.format(lang="fi")).status_code == 410
+    services.register_set_online(register=published.register, user=paula, online=True)
+    for address in (FEED, COMPANY_FEED, COMPARE):
+        assert client.get(address.format(lang="fi")).status_code == 200, address
+
+
+def test_feeds_and_the_comparison_are_one_query_once_made(
+    published: NoticeVersion, paula: User, django_assert_num_queries
+):
+    """The first request of a content renders it (its own queries); then one query each."""
+    publish(published.register, paula, summary={"fi": "Uusi.", "en": "New."}, published_at=SECOND)
+    client = Client()
+    for address, first_time in ((FEED, 2), (COMPANY_FEED, 2), (COMPARE, 3)):
+        address = address.format(lang="fi")
+        with django_assert_num_queries(first_time):
+            made = client.get(address)
+        with django_assert_num_queries(1):
+            again = client.get(address)
+        assert (again.status_code, again.content) == (200, made.content), address
+        with django_assert_num_queries(1):
+            cached = client.get(address, HTTP_IF_NONE_MATCH=made["ETag"])
+        assert cached.status_code == 304, address
+
+
 # --- Same answers as the whole middleware chain ----------------------------------------
 
 
@@ -243,12 +293,24 @@ def test_every_public_query_reads_the_big_tables_by_index(published: NoticeVersi
     queries = {
         f"{body_column} {'earlier' if earlier else 'current'}": (
             public._rendering_sql(connection.vendor, earlier, body_column),
-            [0, "", "customers", *([1] if earlier else []), "fi", "acme"],
+            public.rendering_params("fi", "acme", "customers", 1 if earlier else None),
         )
         for body_column in public.BODIES
         for earlier in (False, True)
     }
-    queries["company index"] = (public.company_index_sql(), ["acme"])
+    for form in public.CHANGELOG_BODIES:
+        queries[f"change log {form}"] = (
+            public.changelog_sql(form),
+            public.rendering_params("fi", "acme", "customers", None),
+        )
+    queries["company index"] = (public.company_index_sql(), {"controller": "acme"})
+    where = {"lang": "fi", "controller": "acme", "register": "customers"}
+    queries["comparison"] = (public.pair_sql(), where | {"old": 1, "new": 2})
+    for company in (False, True):
+        queries[f"feed company={company}"] = (
+            public.feed_signature_sql(connection.vendor, company),
+            where,
+        )
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         for name, (sql, params) in queries.items():

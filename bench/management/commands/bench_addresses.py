@@ -2,8 +2,9 @@
 
 For each online register with a published version, in each language of its
 latest version: the notice page, its PDF, ``notice.json``, the change log, the
-embed, and the first version's page and PDF; for each company with one, its
-index page in each language it publishes in. Read-only.
+embed, the first version's page and PDF, the Atom feed and the comparison of
+versions 1 and 2 (a register with one version answers that with 404); for each company with one, its
+index page and Atom feed in each language it publishes in. Read-only.
 
 With ``--static-dir DIR --register CONTROLLER/REGISTER --language L`` it lists
 instead one address of each kind of that register and writes what each answers,
@@ -20,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.test import Client
+from django.urls import reverse
 
 from bench.management.base import JsonResultCommand
 from notices.models import Register
@@ -35,12 +37,16 @@ EXTENSIONS = {
     "version": "html",
     "version-pdf": "pdf",
     "index": "html",
+    "feed": "xml",
+    "company-feed": "xml",
+    "compare": "html",
 }
 
 
 def register_addresses(controller: str, register: str, language: str) -> dict[str, str]:
     """One address of each kind for one register in one language (EXTENSIONS' order)."""
     urls = public_urls(controller, register, language)
+    kwargs = {"lang": language, "controller": controller, "register": register}
     first = version_urls(controller, register, language, 1)
     paths = {
         "page": urls["detail"],
@@ -51,6 +57,11 @@ def register_addresses(controller: str, register: str, language: str) -> dict[st
         "version": first["page"],
         "version-pdf": first["pdf"],
         "index": urls["index"],
+        "feed": reverse("notices:feed", kwargs=kwargs),
+        "company-feed": reverse(
+            "notices:company_feed", kwargs={"lang": language, "controller": controller}
+        ),
+        "compare": reverse("notices:compare", kwargs={**kwargs, "old": 1, "new": 2}),
     }
     return {kind: paths[kind] for kind in EXTENSIONS}
 
@@ -70,17 +81,24 @@ def public_addresses() -> tuple[list[tuple[str, str]], list[str]]:
         languages.update(latest.languages)
         for language in latest.languages:
             kinds = register_addresses(register.controller.slug, register.slug, language)
+            if len(register.versions.all()) < 2:
+                del kinds["compare"]
             addresses |= set(kinds.items())
     return sorted(addresses), sorted(languages)
 
 
-def copy_bodies(addresses: dict[str, str], static_dir: Path) -> list[dict[str, Any]]:
+def copy_bodies(
+    addresses: dict[str, str], static_dir: Path, host: str | None = None
+) -> list[dict[str, Any]]:
     """Each address's body as the service answers it now, copied into ``static_dir``.
 
     Asked through Django's test client (every middleware, as gunicorn would), with
-    a host the settings allow; anything but 200 stops the bench.
+    ``host`` or else a host the settings allow (a feed's links name it); anything
+    but 200 stops the bench.
     """
-    client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else None)
+    client = Client(
+        HTTP_HOST=host or (settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else None)
+    )
     static_dir.mkdir(parents=True, exist_ok=True)
     rows = []
     for kind, path in addresses.items():
@@ -108,6 +126,10 @@ class Command(JsonResultCommand):
         )
         parser.add_argument("--register", help="CONTROLLER/REGISTER, with --static-dir")
         parser.add_argument("--language", help="the addresses' language, with --static-dir")
+        parser.add_argument(
+            "--host",
+            help="the Host the copies are asked with, as the bench will (with --static-dir)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["static_dir"] is None:
@@ -121,5 +143,5 @@ class Command(JsonResultCommand):
                 raise CommandError("--static-dir needs --register and --language.")
             controller, _slash, register = options["register"].partition("/")
             kinds = register_addresses(controller, register, options["language"])
-            result = {"copies": copy_bodies(kinds, options["static_dir"])}
+            result = {"copies": copy_bodies(kinds, options["static_dir"], options["host"])}
         self.write_result(result, options["json_path"])
