@@ -259,8 +259,12 @@ def run_locust(
     tmp: Path,
     name: str,
     seed: int = 2026,
+    started_file: Path | None = None,
 ) -> LocustRun:
-    """Drive ``server`` with locust, headless, over ``plan``; its exit code and report."""
+    """Drive ``server`` with locust, headless, over ``plan``; its exit code and report.
+
+    With ``started_file``, locust writes the epoch time it starts measuring at there.
+    """
     plan_file, report_file = tmp / f"{name}-plan.json", tmp / f"{name}-report.json"
     plan_file.write_text(json.dumps(plan))
     report_file.unlink(missing_ok=True)
@@ -284,6 +288,9 @@ def run_locust(
         f"--report-json={report_file}",
         f"--seed={seed}",
     ]
+    if started_file is not None:
+        started_file.unlink(missing_ok=True)
+        args.append(f"--started-file={started_file}")
     with logfile.open("w") as out:
         result = subprocess.run(  # noqa: S603 (our own interpreter and fixed arguments)
             args,
