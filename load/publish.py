@@ -122,8 +122,12 @@ class PublishDuringLoad(threading.Thread):
     """Publishes ``count`` times, evenly spread over the measured window, in a thread.
 
     Waits for the locustfile to write the moment it starts measuring into
-    ``started_file``; the i-th publish's form is fetched in the middle of the i-th
-    of ``count`` equal slices of the window. ``error`` says what failed, if anything.
+    ``started_file``. Readers are left alone for a ``2 * count + 1``-th of the
+    window before the first publish and between publishes, or as long as the
+    publish before took if longer (a busy machine slows publishing down): every
+    publish has readers alone on both sides, the baseline it is compared with.
+    A publish that would end after the window is not started. ``error`` says
+    what failed, if anything.
     """
 
     def __init__(
@@ -134,6 +138,7 @@ class PublishDuringLoad(threading.Thread):
         self.count = count
         self.duration = duration
         self.started_file = started_file
+        started_file.unlink(missing_ok=True)  # an earlier run's must not be read as this one's
         self.publishes: list[Publish] = []
         self.error: str | None = None
         self.version_before = publisher.live_version()
@@ -142,17 +147,23 @@ class PublishDuringLoad(threading.Thread):
     def run(self) -> None:
         try:
             window_start = self._wait_for_window()
-            slice_s = self.duration / self.count
+            window_end = window_start + self.duration
+            alone = self.duration / (2 * self.count + 1)  # readers alone before each publish
+            due = window_start + alone
             for index in range(self.count):
-                due = window_start + slice_s * (index + 0.5) - MARGIN_BEFORE_S
                 time.sleep(max(0.0, due - time.time()))
+                if self.publishes and due + self.publishes[-1].seconds > window_end:
+                    break  # the next would end after the window: readers alone until its end
                 summary = f"Load test: publish {index + 1} of {self.count} while visitors read."
-                self.publishes.append(self.publisher.publish(summary))
+                publish = self.publisher.publish(summary)
+                self.publishes.append(publish)
+                # As long alone as the publish took (publishes slow down on a busy machine).
+                due = publish.ended + MARGIN_AFTER_S + max(alone, publish.seconds) + MARGIN_BEFORE_S
             self.version_after = self.publisher.live_version()
-            if self.version_after != self.version_before + self.count:
+            if self.version_after != self.version_before + len(self.publishes):
                 raise PublishFailed(
-                    f"the notice serves version {self.version_after} after {self.count} "
-                    f"publishes of version {self.version_before}"
+                    f"the notice serves version {self.version_after} after "
+                    f"{len(self.publishes)} publishes of version {self.version_before}"
                 )
         except Exception as error:  # reported by the runner, which then exits 1
             self.error = f"{type(error).__name__}: {error}"
