@@ -30,6 +30,7 @@ BIN = Path(sys.executable).parent
 LOCUSTFILE = ROOT / "bench" / "locustfile.py"
 HOST = "127.0.0.1"
 STARTUP_TIMEOUT = 60.0
+GUNICORN_TIMEOUT_S = 90  # a worker silent this long is killed (docker/entrypoint.sh's too)
 COMMAND_TIMEOUT = 1800.0
 # Cores used by other processes (not server, not client) above which figures are disturbed.
 OTHER_LOAD_CORES = 0.2
@@ -221,6 +222,10 @@ def gunicorn(project: Project, workers: int, ready_path: str) -> Iterator[Gunico
         f"--workers={workers}",
         "--worker-class=sync",
         "--graceful-timeout=5",
+        # As the Docker image: a publish may render its PDFs for up to 60 s
+        # (PDF_RENDER_TIMEOUT) in the worker's children; gunicorn's default 30 s
+        # would kill the worker first on a busy machine.
+        f"--timeout={GUNICORN_TIMEOUT_S}",
     ]
     with logfile.open("ab") as out:
         process = subprocess.Popen(  # noqa: S603 (the project's gunicorn, fixed arguments)
