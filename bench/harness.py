@@ -30,6 +30,7 @@ BIN = Path(sys.executable).parent
 LOCUSTFILE = ROOT / "bench" / "locustfile.py"
 HOST = "127.0.0.1"
 STARTUP_TIMEOUT = 60.0
+GUNICORN_TIMEOUT_S = 90  # a worker silent this long is killed (docker/entrypoint.sh's too)
 COMMAND_TIMEOUT = 1800.0
 # Cores used by other processes (not server, not client) above which figures are disturbed.
 OTHER_LOAD_CORES = 0.2
@@ -224,6 +225,10 @@ def gunicorn(
         f"--workers={workers}",
         "--worker-class=sync",
         "--graceful-timeout=5",
+        # As the Docker image: a publish may render its PDFs for up to 60 s
+        # (PDF_RENDER_TIMEOUT) in the worker's children; gunicorn's default 30 s
+        # would kill the worker first on a busy machine.
+        f"--timeout={GUNICORN_TIMEOUT_S}",
     ]
     with logfile.open("ab") as out:
         process = subprocess.Popen(  # noqa: S603 (the project's gunicorn, fixed arguments)
@@ -262,8 +267,12 @@ def run_locust(
     tmp: Path,
     name: str,
     seed: int = 2026,
+    started_file: Path | None = None,
 ) -> LocustRun:
-    """Drive ``server`` with locust, headless, over ``plan``; its exit code and report."""
+    """Drive ``server`` with locust, headless, over ``plan``; its exit code and report.
+
+    With ``started_file``, locust writes the epoch time it starts measuring at there.
+    """
     plan_file, report_file = tmp / f"{name}-plan.json", tmp / f"{name}-report.json"
     plan_file.write_text(json.dumps(plan))
     report_file.unlink(missing_ok=True)
@@ -287,6 +296,9 @@ def run_locust(
         f"--report-json={report_file}",
         f"--seed={seed}",
     ]
+    if started_file is not None:
+        started_file.unlink(missing_ok=True)
+        args.append(f"--started-file={started_file}")
     with logfile.open("w") as out:
         result = subprocess.run(  # noqa: S603 (our own interpreter and fixed arguments)
             args,

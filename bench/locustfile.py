@@ -28,6 +28,7 @@ import json
 import logging
 import os
 import random
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,9 @@ def add_arguments(parser: Any) -> None:
     parser.add_argument("--server-pid", type=int, default=0, help="gunicorn's master process")
     parser.add_argument("--report-json", default="", help="write the measured window here")
     parser.add_argument("--seed", type=int, default=2026, help="of the visitors' choices")
+    parser.add_argument(
+        "--started-file", default="", help="write the epoch time measuring starts at here"
+    )
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,37 @@ class Counters:
 
     responses = 0
     closed_by_server = 0
+
+
+class Timeline:
+    """Successful responses per ``BIN_S`` of wall-clock time, over the measured window.
+
+    Kept by the epoch clock (``time.time()``), so that a runner can count the
+    requests served while something it did itself was running (``make load``'s
+    publish) and compare them with the rest of the window.
+    """
+
+    BIN_S = 0.1
+    started = 0.0
+    counts: list[int] = []
+    measuring = False
+
+    @classmethod
+    def reset(cls) -> None:
+        cls.started, cls.counts, cls.measuring = time.time(), [], True
+
+    @classmethod
+    def add(cls) -> None:
+        if not cls.measuring:
+            return
+        index = int((time.time() - cls.started) / cls.BIN_S)
+        if index >= len(cls.counts):
+            cls.counts.extend([0] * (index + 1 - len(cls.counts)))
+        cls.counts[index] += 1
+
+    @classmethod
+    def as_dict(cls) -> dict[str, Any]:
+        return {"started": cls.started, "bin_s": cls.BIN_S, "counts": cls.counts}
 
 
 @events.init.add_listener
@@ -140,6 +175,7 @@ class Visitor(FastHttpUser):
             size = len(response.content or b"")
             if (response.status_code, size) == expected:
                 response.success()
+                Timeline.add()
             else:
                 response.failure(
                     f"{target.path}: {response.status_code}, {size} bytes "
@@ -187,6 +223,7 @@ def report(environment: Environment, usage: cpu.Usage, warmup_failures: int) -> 
         "responses": Counters.responses,
         "closed_by_server": Counters.closed_by_server,
         "cpu": usage.as_dict(),
+        "timeline": Timeline.as_dict(),
     }
 
 
@@ -197,9 +234,13 @@ def measure(environment: Environment) -> None:
     warmup_failures = environment.runner.stats.total.num_failures
     environment.runner.stats.reset_all()
     Counters.responses = Counters.closed_by_server = 0
+    Timeline.reset()
+    if options.started_file:
+        Path(options.started_file).write_text(repr(Timeline.started))
     before = cpu.sample(options.server_pid, os.getpid())
     gevent.sleep(options.measure)
     after = cpu.sample(options.server_pid, os.getpid())
+    Timeline.measuring = False  # what completes after the window is not counted
     result = report(environment, cpu.usage(before, after), warmup_failures)
     if options.report_json:
         Path(options.report_json).write_text(json.dumps(result, indent=2) + "\n")

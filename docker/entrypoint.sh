@@ -11,4 +11,5 @@ fi
 exec gunicorn config.wsgi \
     --bind 0.0.0.0:8000 \
     --workers "${WEB_CONCURRENCY:-3}" \
+    --timeout "${GUNICORN_TIMEOUT:-90}" \
     --access-logfile -

@@ -16,9 +16,14 @@ directory, with production-like settings (DEBUG off, gunicorn):
    notice pages, PDFs, notice.json, change logs, embeds, earlier versions and
    company indexes, in every published language, one in ten as a conditional
    request (If-None-Match, answered 304) as a browser or CDN revalidating its copy;
-5. report requests, errors, requests per second and locust's p50/p95/p99
+5. meanwhile (unless ``--publishes 0``), the largest notice is published
+   ``--publishes`` times through the admin's publish form on the same gunicorn,
+   spread over the measured window (``load/publish.py``; its company's
+   addresses are not in the visitors' plan): readers' throughput during the
+   publishes against the rest of the window, target at least 0.9;
+6. report requests, errors, requests per second and locust's p50/p95/p99
    latency, in all and by kind of address, and the CPU used by gunicorn, by
-   locust and by other processes; exit 1 on any error.
+   locust and by other processes; exit 1 on any error or failed publish.
 
 An error is a status other than the one expected (200, or 304 for a conditional
 request), a body of another size than the address answered before, a timeout,
@@ -51,8 +56,10 @@ from bench.harness import (
     stop_on_signals,
     tail,
 )
+from load.publish import AdminPublisher, PublishDuringLoad, throughput
 
 CONDITIONAL_SHARE = 0.1
+PUBLISH_JOIN_TIMEOUT_S = 180.0
 # How often each kind of address is read: notice pages most, PDFs next.
 MIX = {
     "page": 40,
@@ -160,16 +167,25 @@ def parse_args() -> argparse.Namespace:
         "--workers", type=int, default=int(os.environ.get("LOAD_WORKERS", 0)) or os.cpu_count()
     )
     parser.add_argument("--seed", type=int, default=2026, help="of the visitors' random choices")
+    parser.add_argument(
+        "--publishes",
+        type=int,
+        default=3,
+        help="publishes of the largest notice during the measured window (0: none)",
+    )
     parser.add_argument("--output", type=Path, help="also write the results here as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     opts = parser.parse_args()
     if opts.smoke:
         opts.registers, opts.visitors, opts.duration, opts.warmup = 2, 8, 4.0, 1.0
+        if opts.publishes:  # one publish, with time around it for the baseline
+            opts.publishes, opts.duration = 1, 8.0
     opts.registers = max(0, min(opts.registers, 200))
     opts.visitors = max(1, min(opts.visitors, 256))
     opts.duration = max(1.0, min(opts.duration, 900.0))
     opts.warmup = max(0.0, min(opts.warmup, 60.0))
     opts.workers = max(1, min(opts.workers, 16))
+    opts.publishes = max(0, min(opts.publishes, 20))
     return opts
 
 
@@ -187,7 +203,12 @@ def run_load(opts: argparse.Namespace, project: Project, database: str) -> int:
         f"{seeded['registers']} published registers of {seeded['controllers']} companies, "
         f"{seeded['versions']} versions"
     )
+    publisher = project.manage_json("bench_publisher", "--force") if opts.publishes else None
     addresses = project.manage_json("bench_addresses")
+    if publisher:  # what its company's addresses answer changes with each publish
+        addresses["addresses"] = [
+            a for a in addresses["addresses"] if a["path"].split("/")[2] != publisher["controller"]
+        ]
     first = addresses["addresses"][0]["path"]
     with gunicorn(project, opts.workers, first) as server:
         load_plan = plan(server, addresses)
@@ -202,6 +223,15 @@ def run_load(opts: argparse.Namespace, project: Project, database: str) -> int:
                 f"load: warning: other processes keep {idle:.2f} of {os.cpu_count()} cores "
                 "busy before the load starts; the figures will be disturbed"
             )
+        publishing = None
+        if publisher:
+            publishing = PublishDuringLoad(
+                AdminPublisher(server.port, publisher),
+                count=opts.publishes,
+                duration=opts.duration,
+                started_file=project.tmp / "load-started",
+            )
+            publishing.start()
         run = run_locust(
             server=server,
             plan=load_plan,
@@ -211,7 +241,10 @@ def run_load(opts: argparse.Namespace, project: Project, database: str) -> int:
             tmp=project.tmp,
             name="load",
             seed=opts.seed,
+            started_file=project.tmp / "load-started" if publishing else None,
         )
+        if publishing:
+            publishing.join(timeout=PUBLISH_JOIN_TIMEOUT_S)
         server_died = server.process.poll() is not None
     if run.report is None:
         log(f"load: FAILED: locust gave no report (exit {run.exit_code})\n{tail(run.logfile)}")
@@ -226,7 +259,49 @@ def run_load(opts: argparse.Namespace, project: Project, database: str) -> int:
     for line in report_lines(run, opts, context):
         log(line)
     extra = {"seeding": seeded, "other_cores_before": idle, "server_died": server_died}
+    if publishing:
+        extra["publishing"] = publish_report(publishing, publisher, run.report)
     return _finish(run, opts, project, context, extra)
+
+
+def publish_report(
+    publishing: PublishDuringLoad, publisher: dict[str, Any], report: dict[str, Any]
+) -> dict[str, Any]:
+    """Print and return readers' throughput during the publishes against around them."""
+    found: dict[str, Any] = {
+        "register": f"{publisher['controller']}/{publisher['register']}",
+        "languages": publisher["languages"],
+        "error": publishing.error
+        or (None if not publishing.is_alive() else "the publishes did not finish"),
+        "versions": [publishing.version_before, publishing.version_after],
+    }
+    if found["error"] is None:
+        found |= throughput(report["timeline"], publishing.publishes)
+    log(
+        f"publishing during the load: {len(publishing.publishes)} of {publishing.count} publishes "
+        f"of {found['register']} ({', '.join(publisher['languages'])}) through the admin, "
+        f"versions {publishing.version_before} -> {publishing.version_after}, "
+        f"{', '.join(f'{p.seconds:.2f}' for p in publishing.publishes)} s"
+    )
+    if found["error"]:
+        log(f"load: publishing FAILED: {found['error']}")
+        return found
+    if found["ratio"] is None:
+        log("load: publishing: no publish fell inside the measured window; no ratio")
+        return found
+    verdict = "ok" if found["ok"] else "MISSED"
+    log(
+        f"readers during the publishes: {found['during_rps']:.1f} req/s over "
+        f"{found['during_s']:.1f} s; around them {found['baseline_rps']:.1f} req/s over "
+        f"{found['baseline_s']:.1f} s: ratio {found['ratio']:.2f} (target >= "
+        f"{found['target']:.2f}) {verdict}"
+    )
+    if found["outside_window"] > 0.05:
+        log(
+            f"load: note: {found['outside_window']:.1f} s of publishing fell outside the "
+            "measured window (not counted)"
+        )
+    return found
 
 
 def _finish(
@@ -241,12 +316,17 @@ def _finish(
             "other_cores_before": extra["other_cores_before"],
             "locust_exit_code": run.exit_code,
             "server_died": server_died,
+            "publishing": extra.get("publishing"),
         }
         opts.output.parent.mkdir(parents=True, exist_ok=True)
         opts.output.write_text(json.dumps(result | context | run.report, indent=2) + "\n")
         log(f"load: results written to {opts.output}")
     total = run.report["total"]
     failures = total["failures"] + run.report["warmup_failures"]
+    publish_error = (extra.get("publishing") or {}).get("error")
+    if publish_error:
+        log(f"load: FAILED: a publish during the load failed: {publish_error}")
+        return 1
     if run.exit_code or failures or server_died or total["requests"] <= total["failures"]:
         log(
             f"load: FAILED (locust exit {run.exit_code}, {failures} failures, "

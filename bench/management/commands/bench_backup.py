@@ -165,8 +165,8 @@ class Command(JsonResultCommand):
         # The manifest grows by one entry per version; a version's member not at all.
         grown = rows[-1]["versions"] - rows[0]["versions"]
         per_version = (largest["manifest_bytes"] - smallest["manifest_bytes"]) / (grown or 1)
-        at_target = largest["manifest_bytes"] + per_version * (
-            TARGET_VERSIONS - rows[-1]["versions"]
+        at_target = largest["manifest_bytes"] + per_version * max(
+            0, TARGET_VERSIONS - rows[-1]["versions"]
         )
         return {
             "copied_from": f"{source.controller.slug}/{source.slug}",
