@@ -5,15 +5,16 @@ the CPU on a small machine; readers' throughput while a publish runs must stay
 within 10% of what it is around it. ``make load`` measures it: the largest
 notice (every language, ``bench_publisher``) is published through the admin's
 publish form on the same gunicorn the visitors read from, as a publisher
-would, ``--publishes`` times spread over the measured window. Its company's
+would, up to ``--publishes`` times in the measured window, each between two
+stretches of readers alone (``PublishDuringLoad``). Its company's
 addresses are left out of the visitors' plan (what they answer changes with
 each publish; every other address must keep answering the same bytes).
 
 The locustfile counts successful responses per tenth of a second of wall-clock
 time (``Timeline``); the publishes are timed on the same clock, from sending
 the form to its answer. Throughput during the publishes is compared with the
-rest of the measured window, leaving out a second before each publish (its
-form was fetched then) and a second after it: the ratio, its target (0.9) and
+rest of the measured window, leaving out a second before each publish's form
+was fetched and a second after its answer: the ratio, its target (0.9) and
 each publish's time are printed.
 """
 
