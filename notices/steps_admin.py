@@ -59,10 +59,14 @@ def _share_choices(formset: Any) -> None:
         # A comprehension, not list(): list() asks the iterator's length first, a COUNT.
         choices = [choice for choice in model_field.choices]  # noqa: C416
         many = isinstance(model_field, forms.ModelMultipleChoiceField)
+        # The admin's "Hold down Control…" hint is for a select box, not check boxes.
+        own_help = first._meta.model._meta.get_field(name).help_text
         for form in rows:
             target = form.fields[name]
             target.widget = forms.CheckboxSelectMultiple() if many else forms.Select()
             target.choices = choices
+            if many:
+                target.help_text = own_help
 
 
 class GuidedStepsMixin:
