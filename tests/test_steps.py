@@ -35,6 +35,13 @@ def form_data(client, url: str) -> dict[str, list[str]]:
     return parser.data
 
 
+def open_step(user, register: Register, key: str):  # type: ignore[no-untyped-def]
+    """A logged-in client, the step's address and its form's values as a browser has them."""
+    client = login(user)
+    url = step_url(register, key)
+    return client, url, form_data(client, url)
+
+
 def test_every_field_and_inline_of_the_register_admin_is_in_exactly_one_step() -> None:
     plans = steps.plan(RegisterAdmin.fieldsets, RegisterAdmin.inlines)
     fields = [name for plan in plans.values() for name in plan.fields()]
@@ -76,9 +83,7 @@ def test_the_register_list_links_to_the_steps(alice, acme) -> None:
 
 
 def test_editor_saves_a_step_and_its_parts(alice, acme) -> None:
-    client = login(alice)
-    url = step_url(acme.register, "purposes")
-    data = form_data(client, url)
+    client, url, data = open_step(alice, acme.register, "purposes")
     data["purposes-0-name_en"] = ["Customer relationship"]
     # The step's empty item adds a purpose.
     data["purposes-1-name_fi"] = ["Markkinointi"]
@@ -95,9 +100,7 @@ def test_editor_saves_a_step_and_its_parts(alice, acme) -> None:
 
 
 def test_a_refused_step_shows_its_errors_and_saves_nothing(alice, acme) -> None:
-    client = login(alice)
-    url = step_url(acme.register, "register")
-    data = form_data(client, url)
+    client, url, data = open_step(alice, acme.register, "register")
     data["name_en"] = ["Renamed"]
     # A new group of data subjects without its required Finnish name.
     data["subject_groups-1-name_en"] = ["Visitors"]
