@@ -246,17 +246,27 @@ class Status:
     problems: list[Problem]
 
 
-def statuses(problems: Iterable[Problem], plans: dict[str, StepPlan]) -> dict[str, Status]:
-    """Each step's status: done, a text missing in some language, or something to do."""
+def statuses(
+    problems: Iterable[Problem], plans: dict[str, StepPlan], warnings: Iterable[Problem] = ()
+) -> dict[str, Status]:
+    """Each step's status: done, a text missing in some language, something to do, or
+    (publishable, but to look at) a warning. ``warnings`` are placed as problems are.
+    """
     from django.utils.translation import gettext
 
     found: dict[str, list[Problem]] = {step.key: [] for step in STEPS}
+    warned: dict[str, list[Problem]] = {step.key: [] for step in STEPS}
     for problem in problems:
         if problem.where == "register":
             found[step_of(problem, plans).key].append(problem)
+    for warning in warnings:
+        if warning.where == "register":
+            warned[step_of(warning, plans).key].append(warning)
     result = {}
     for key, listed in found.items():
-        if not listed:
+        if not listed and warned[key]:
+            result[key] = Status("warning", gettext("To check"), warned[key])
+        elif not listed:
             result[key] = Status("done", gettext("Done"), listed)
         elif all(p.text_missing for p in listed):
             names = ", ".join(

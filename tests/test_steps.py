@@ -15,7 +15,7 @@ from bench.management.commands.bench_admin import FormValues
 from controllers.models import AuditEvent, Membership
 from notices import steps
 from notices.admin import RegisterAdmin
-from notices.completeness import check_completeness
+from notices.completeness import Problem, check_completeness
 from notices.models import Purpose, Register
 from notices.parts import PARTS
 from notices.snapshot import build_snapshot
@@ -212,3 +212,15 @@ def test_a_step_makes_the_same_queries_whatever_its_rows(alice, acme, step) -> N
             for name, related in relations.items():
                 getattr(obj, name).set(related)
     assert _step_queries(client, acme.register, step) == before
+
+
+def test_a_step_is_done_missing_to_do_or_to_check() -> None:
+    plans = steps.plan(RegisterAdmin.fieldsets, RegisterAdmin.inlines)
+    missing = Problem("en", "register", "purposes", "m", "name", 3, text_missing=True)
+    todo = Problem("fi", "register", "register", "t", "automated_decisions")
+    warning = Problem("fi", "register", "cookies", "w")
+    found = steps.statuses([missing, todo], plans, warnings=[warning])
+    assert found["purposes"].code == "missing"
+    assert found["automated"].code == "todo"
+    assert found["cookies"].code == "warning"
+    assert found["security"].code == "done"
