@@ -224,3 +224,16 @@ def test_a_step_is_done_missing_to_do_or_to_check() -> None:
     assert found["automated"].code == "todo"
     assert found["cookies"].code == "warning"
     assert found["security"].code == "done"
+
+
+def test_a_row_of_another_companys_register_cannot_be_edited_through_a_step(
+    alice, acme, beta
+) -> None:
+    client, url, data = open_step(alice, acme.register, "purposes")
+    data["purposes-0-id"] = [str(beta.purpose.pk)]
+    data["purposes-0-name_fi"] = ["Kaapattu"]
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Nothing was saved." in response.content.decode()
+    beta.purpose.refresh_from_db()
+    assert beta.purpose.name_fi == "Borealis asiakassuhde"
