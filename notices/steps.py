@@ -222,7 +222,8 @@ def problem_anchor(problem: Problem) -> str:
             language = problem.language if translated else None
             return field_anchor(f"{part.key}-{problem.item}", problem.field, language)
         return f"item-{part.key}-{problem.item}"
-    name = problem.field or problem.section
+    # A text of the contact person or the authority: the register's choice of it.
+    name = problem.field if problem.field in register_fields else problem.section
     if name in register_fields:
         language = problem.language if name in translated_fields(Register) else None
         return field_anchor("register", name, language)

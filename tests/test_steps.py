@@ -237,3 +237,9 @@ def test_a_row_of_another_companys_register_cannot_be_edited_through_a_step(
     assert "Nothing was saved." in response.content.decode()
     beta.purpose.refresh_from_db()
     assert beta.purpose.name_fi == "Borealis asiakassuhde"
+
+
+def test_a_text_of_the_chosen_contact_person_links_to_the_choice() -> None:
+    problem = Problem("en", "register", "contact_person", "m", "title", text_missing=True)
+    assert steps.problem_anchor(problem) == "f-register-contact_person"
+    assert steps.step_of(problem).key == "contact_person"
