@@ -107,7 +107,7 @@ PART_OF_MODEL = {part.model: part for part in PARTS}
 
 
 def base_name(model: type[Model], name: str) -> tuple[str, str | None]:
-    """A form field's model field and language: ``name_fi`` -> (``name``, ``fi``)."""
+    """A form field's model field and language (``name_<code>`` -> ``name``, ``<code>``)."""
     for base in translated_fields(model):
         for code in languages.codes():
             if name == f"{base}_{code}":
