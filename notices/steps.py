@@ -107,7 +107,7 @@ PART_OF_MODEL = {part.model: part for part in PARTS}
 
 
 def base_name(model: type[Model], name: str) -> tuple[str, str | None]:
-    """A form field's model field and language: ``name_fi`` -> (``name``, ``fi``)."""
+    """A form field's model field and language (``name_<code>`` -> ``name``, ``<code>``)."""
     for base in translated_fields(model):
         for code in languages.codes():
             if name == f"{base}_{code}":
@@ -222,7 +222,8 @@ def problem_anchor(problem: Problem) -> str:
             language = problem.language if translated else None
             return field_anchor(f"{part.key}-{problem.item}", problem.field, language)
         return f"item-{part.key}-{problem.item}"
-    name = problem.field or problem.section
+    # A text of the contact person or the authority: the register's choice of it.
+    name = problem.field if problem.field in register_fields else problem.section
     if name in register_fields:
         language = problem.language if name in translated_fields(Register) else None
         return field_anchor("register", name, language)
@@ -247,17 +248,27 @@ class Status:
     problems: list[Problem]
 
 
-def statuses(problems: Iterable[Problem], plans: dict[str, StepPlan]) -> dict[str, Status]:
-    """Each step's status: done, a text missing in some language, or something to do."""
+def statuses(
+    problems: Iterable[Problem], plans: dict[str, StepPlan], warnings: Iterable[Problem] = ()
+) -> dict[str, Status]:
+    """Each step's status: done, a text missing in some language, something to do, or
+    (publishable, but to look at) a warning. ``warnings`` are placed as problems are.
+    """
     from django.utils.translation import gettext
 
     found: dict[str, list[Problem]] = {step.key: [] for step in STEPS}
+    warned: dict[str, list[Problem]] = {step.key: [] for step in STEPS}
     for problem in problems:
         if problem.where == "register":
             found[step_of(problem, plans).key].append(problem)
+    for warning in warnings:
+        if warning.where == "register":
+            warned[step_of(warning, plans).key].append(warning)
     result = {}
     for key, listed in found.items():
-        if not listed:
+        if not listed and warned[key]:
+            result[key] = Status("warning", gettext("To check"), warned[key])
+        elif not listed:
             result[key] = Status("done", gettext("Done"), listed)
         elif all(p.text_missing for p in listed):
             names = ", ".join(

@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.translation import gettext
 
 from controllers.tenancy import can_publish, get_for_user_or_404
@@ -42,6 +43,19 @@ def _columns_only(names: list[str], model: type, columns: list[str]) -> list[str
     return kept
 
 
+def _choice_label(obj: Any) -> str:
+    """A choice's name in the admin's language, else in any language that has one.
+
+    A company's own rows (groups, categories) are named in the register's languages
+    only: in another admin language their name would be empty, an unlabelled box.
+    """
+    label = str(obj).strip()
+    if label or "name" not in steps.translated_fields(type(obj)):
+        return label or str(obj.pk)
+    names = languages.texts(obj, "name", languages.codes())
+    return next((name for name in names.values() if name), str(obj.pk))
+
+
 def _share_choices(formset: Any) -> None:
     """One query for a relation's choices in all the formset's rows, as plain widgets.
 
@@ -56,13 +70,26 @@ def _share_choices(formset: Any) -> None:
     for name, model_field in first.fields.items():
         if not isinstance(model_field, forms.ModelChoiceField) or model_field.widget.is_hidden:
             continue
+        model_field.label_from_instance = _choice_label
         # A comprehension, not list(): list() asks the iterator's length first, a COUNT.
         choices = [choice for choice in model_field.choices]  # noqa: C416
         many = isinstance(model_field, forms.ModelMultipleChoiceField)
+        # The admin's "Hold down Control…" hint is for a select box, not check boxes.
+        own_help = first._meta.model._meta.get_field(name).help_text
         for form in rows:
             target = form.fields[name]
             target.widget = forms.CheckboxSelectMultiple() if many else forms.Select()
             target.choices = choices
+            if many:
+                target.help_text = own_help
+
+
+def _register_name(register: Register | None) -> str:
+    """The register's name in the admin's language, else in the first it is published in."""
+    if register is None:
+        return ""
+    names = languages.texts(register, "name", [translation.get_language(), *register.languages])
+    return next((name for name in names.values() if name), register.slug)
 
 
 class GuidedStepsMixin:
@@ -247,6 +274,7 @@ class GuidedStepsMixin:
             "title": str(step.label),
             "opts": self.opts,
             "original": register,
+            "register_name": _register_name(register),
             "step": step,
             "nav": nav,
             "status": state.get(step.key),

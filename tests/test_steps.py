@@ -15,7 +15,7 @@ from bench.management.commands.bench_admin import FormValues
 from controllers.models import AuditEvent, Membership
 from notices import steps
 from notices.admin import RegisterAdmin
-from notices.completeness import check_completeness
+from notices.completeness import Problem, check_completeness
 from notices.models import Purpose, Register
 from notices.parts import PARTS
 from notices.snapshot import build_snapshot
@@ -33,6 +33,13 @@ def form_data(client, url: str) -> dict[str, list[str]]:
     parser = FormValues("step-form")
     parser.feed(client.get(url).content.decode())
     return parser.data
+
+
+def open_step(user, register: Register, key: str):  # type: ignore[no-untyped-def]
+    """A logged-in client, the step's address and its form's values as a browser has them."""
+    client = login(user)
+    url = step_url(register, key)
+    return client, url, form_data(client, url)
 
 
 def test_every_field_and_inline_of_the_register_admin_is_in_exactly_one_step() -> None:
@@ -76,9 +83,7 @@ def test_the_register_list_links_to_the_steps(alice, acme) -> None:
 
 
 def test_editor_saves_a_step_and_its_parts(alice, acme) -> None:
-    client = login(alice)
-    url = step_url(acme.register, "purposes")
-    data = form_data(client, url)
+    client, url, data = open_step(alice, acme.register, "purposes")
     data["purposes-0-name_en"] = ["Customer relationship"]
     # The step's empty item adds a purpose.
     data["purposes-1-name_fi"] = ["Markkinointi"]
@@ -95,9 +100,7 @@ def test_editor_saves_a_step_and_its_parts(alice, acme) -> None:
 
 
 def test_a_refused_step_shows_its_errors_and_saves_nothing(alice, acme) -> None:
-    client = login(alice)
-    url = step_url(acme.register, "register")
-    data = form_data(client, url)
+    client, url, data = open_step(alice, acme.register, "register")
     data["name_en"] = ["Renamed"]
     # A new group of data subjects without its required Finnish name.
     data["subject_groups-1-name_en"] = ["Visitors"]
@@ -209,3 +212,34 @@ def test_a_step_makes_the_same_queries_whatever_its_rows(alice, acme, step) -> N
             for name, related in relations.items():
                 getattr(obj, name).set(related)
     assert _step_queries(client, acme.register, step) == before
+
+
+def test_a_step_is_done_missing_to_do_or_to_check() -> None:
+    plans = steps.plan(RegisterAdmin.fieldsets, RegisterAdmin.inlines)
+    missing = Problem("en", "register", "purposes", "m", "name", 3, text_missing=True)
+    todo = Problem("fi", "register", "register", "t", "automated_decisions")
+    warning = Problem("fi", "register", "cookies", "w")
+    found = steps.statuses([missing, todo], plans, warnings=[warning])
+    assert found["purposes"].code == "missing"
+    assert found["automated"].code == "todo"
+    assert found["cookies"].code == "warning"
+    assert found["security"].code == "done"
+
+
+def test_a_row_of_another_companys_register_cannot_be_edited_through_a_step(
+    alice, acme, beta
+) -> None:
+    client, url, data = open_step(alice, acme.register, "purposes")
+    data["purposes-0-id"] = [str(beta.purpose.pk)]
+    data["purposes-0-name_fi"] = ["Kaapattu"]
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Nothing was saved." in response.content.decode()
+    beta.purpose.refresh_from_db()
+    assert beta.purpose.name_fi == "Borealis asiakassuhde"
+
+
+def test_a_text_of_the_chosen_contact_person_links_to_the_choice() -> None:
+    problem = Problem("en", "register", "contact_person", "m", "title", text_missing=True)
+    assert steps.problem_anchor(problem) == "f-register-contact_person"
+    assert steps.step_of(problem).key == "contact_person"

@@ -151,3 +151,48 @@ def test_publisher_creates_a_register_step_by_step_and_publishes_it(
         small.goto(f"{site.url}{steps.step_url(register.pk, step.key)}")
         check_step(small, f"steps-{step.key}-375-fi")
     phone.close()
+
+
+def test_no_step_of_the_demos_largest_notice_is_longer_than_three_screens(
+    live_server, browser: Browser
+) -> None:
+    """The demo's largest register, every step at 1,280 px in Swedish and 375 px in English.
+
+    No step is longer than three windows, none scrolls sideways, axe finds nothing;
+    the tallest step is printed for the closing note.
+    """
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from notices.parts import PARTS
+
+    call_command("load_demo", force=True, publish=False, stdout=StringIO())
+    registers = Register.objects.select_related("controller")
+
+    def size(register: Register) -> int:
+        return sum(getattr(register, part.accessor).count() for part in PARTS)
+
+    largest = max(registers, key=size)
+    publisher = f"publisher-{largest.controller.slug}"
+    password = f"demo-{largest.controller.slug}-2026"
+    tallest: dict[int, tuple[int, str]] = {}
+    for width, height, locale in ((1280, 900, "sv-SE"), (375, 800, "en-GB")):
+        context = new_context(browser, viewport={"width": width, "height": height}, locale=locale)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/admin/login/")
+        page.fill("#id_username", publisher)
+        page.fill("#id_password", password)
+        page.click("input[type=submit]")
+        page.wait_for_selector("#user-tools")
+        for step in steps.STEPS:
+            page.goto(f"{live_server.url}{steps.step_url(largest.pk, step.key)}")
+            assert page.evaluate(SIDEWAYS) <= 0, f"{step.key} at {width} px scrolls sideways"
+            measured = page.evaluate(HEIGHT)
+            tallest[width] = max(tallest.get(width, (0, "")), (measured, step.key))
+            assert measured <= 3 * height, f"{step.key} at {width} px: {measured} px"
+            axe_check(page, f"steps-demo-{step.key}-{width}-{locale[:2]}")
+            if width == 375:
+                screenshot(page, f"steps-demo-{step.key}-375")
+        context.close()
+    print(f"tallest step of {largest.slug} ({largest.controller.slug}): {tallest}")
