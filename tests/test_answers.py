@@ -303,6 +303,10 @@ def test_processors_may_be_named_by_function_only(alice_client: Client, acme: Te
         "Taloushallinnon palveluntarjoaja",
     ]
     assert {p.country.code for p in unnamed} == {""}
+    listing = alice_client.get(url(Processor, "changelist")).content.decode()
+    for processor in unnamed:
+        change = url(Processor, "change", processor.pk)
+        assert re.search(rf'<a href="{change}[^"]*">{re.escape(str(processor))}</a>', listing)
 
 
 # --- Existing registers: the old defaults nobody chose ----------------------------------------
