@@ -97,7 +97,7 @@ def count_of(model: type, link: str) -> Coalesce:
 
 @admin.register(Processor)
 class ProcessorAdmin(TenantAdminMixin, TabbedTranslationAdmin):
-    list_display = ["name", "service", "country_name", "controller", "register_count"]
+    list_display = ["display_name", "service", "country_name", "controller", "register_count"]
     list_filter = ["controller", "country"]
     list_select_related = ["controller"]
     search_fields = ["name", *languages.field_names("service"), "controller__name"]
@@ -109,6 +109,11 @@ class ProcessorAdmin(TenantAdminMixin, TabbedTranslationAdmin):
             .get_queryset(request)
             .annotate(_register_count=count_of(RegisterProcessor, "processor"))
         )
+
+    # A processor named by its function only is listed (and linked) by what it does.
+    @admin.display(description=_("name"), ordering="name")
+    def display_name(self, obj: Processor) -> str:
+        return str(obj)
 
     # Django shows a choice field through its flattened choices, which
     # django-countries rebuilds (250 countries) for every row: about 10 ms a row.

@@ -12,10 +12,12 @@ editor (alice) and publisher (paula), and on the published page, PDF and JSON.
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
@@ -301,3 +303,44 @@ def test_processors_may_be_named_by_function_only(alice_client: Client, acme: Te
         "Taloushallinnon palveluntarjoaja",
     ]
     assert {p.country.code for p in unnamed} == {""}
+    listing = alice_client.get(url(Processor, "changelist")).content.decode()
+    for processor in unnamed:
+        change = url(Processor, "change", processor.pk)
+        assert re.search(rf'<a href="{change}[^"]*">{re.escape(str(processor))}</a>', listing)
+
+
+# --- Existing registers: the old defaults nobody chose ----------------------------------------
+
+
+def test_migration_unanswers_the_old_defaults_and_keeps_what_shows_a_choice(acme, beta):
+    """False was the default: where nothing is listed nobody chose it. A listed recipient
+    or transfer shows the answer; a necessary cookie's "no consent" was chosen against
+    the default; "consent required" was forced on every other cookie."""
+    migration = importlib.import_module(
+        "notices.migrations.0010_register_questions_start_unanswered"
+    )
+    Register.objects.update(has_automated_decisions=False, no_recipients=False, no_transfers=False)
+    beta.register.recipients.all().delete()
+    beta.register.transfers.all().delete()
+    beta.cookie.category, beta.cookie.consent_required = "statistics", True
+    beta.cookie.save()
+
+    migration.unanswer_defaults(django_apps, None)
+
+    kept, unanswered = (
+        Register.objects.get(pk=acme.register.pk),
+        Register.objects.get(pk=beta.register.pk),
+    )
+    assert (kept.has_automated_decisions, kept.no_recipients, kept.no_transfers) == (
+        None,
+        False,
+        False,
+    )
+    assert (
+        unanswered.has_automated_decisions,
+        unanswered.no_recipients,
+        unanswered.no_transfers,
+    ) == (None, None, None)
+    acme.cookie.refresh_from_db()
+    beta.cookie.refresh_from_db()
+    assert (acme.cookie.consent_required, beta.cookie.consent_required) == (False, None)
