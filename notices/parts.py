@@ -205,6 +205,16 @@ def _security_name(item: Item, language: str) -> str:
 
 WHOLE_REGISTER = _("whole register")
 
+COOKIE_FIELDS = (
+    "name",
+    "provider",
+    "category",
+    "purpose",
+    "duration",
+    "consent_required",
+    "provider_country",
+)
+
 
 PARTS: tuple[Part, ...] = (
     Part(
@@ -342,27 +352,8 @@ PARTS: tuple[Part, ...] = (
         label=_("Cookies"),
         model=Cookie,
         accessor="cookies",
-        fields=(
-            "name",
-            "provider",
-            "category",
-            "purpose",
-            "duration",
-            "consent_required",
-            "provider_country",
-        ),
-        inline=Inline(
-            fields=(
-                "order",
-                "name",
-                "provider",
-                "category",
-                "purpose",
-                "duration",
-                "consent_required",
-                "provider_country",
-            )
-        ),
+        fields=COOKIE_FIELDS,
+        inline=Inline(fields=("order", *COOKIE_FIELDS)),
     ),
     Part(
         key="rights",
