@@ -250,6 +250,16 @@ def _recipient_extra(recipient: Any, languages: tuple[str, ...]) -> Item:
 
 WHOLE_REGISTER = _("whole register")
 
+COOKIE_FIELDS = (
+    "name",
+    "provider",
+    "category",
+    "purpose",
+    "duration",
+    "consent_required",
+    "provider_country",
+)
+
 
 PARTS: tuple[Part, ...] = (
     Part(
@@ -397,27 +407,8 @@ PARTS: tuple[Part, ...] = (
         label=_("Cookies"),
         model=Cookie,
         accessor="cookies",
-        fields=(
-            "name",
-            "provider",
-            "category",
-            "purpose",
-            "duration",
-            "consent_required",
-            "provider_country",
-        ),
-        inline=Inline(
-            fields=(
-                "order",
-                "name",
-                "provider",
-                "category",
-                "purpose",
-                "duration",
-                "consent_required",
-                "provider_country",
-            )
-        ),
+        fields=COOKIE_FIELDS,
+        inline=Inline(fields=("order", *COOKIE_FIELDS)),
     ),
     Part(
         key="rights",

@@ -209,7 +209,6 @@ def make_big_notice(
         has_automated_decisions=False,
         data_origin=Register.DataOrigin.BOTH,
     )
-    services.register_add_default_rights(register=register)
 
     def texts(prefix: str, i: int) -> dict[str, Any]:
         return {"name_fi": f"{prefix} {i} fi", "name_en": f"{prefix} {i} en"}
@@ -232,6 +231,8 @@ def make_big_notice(
     Through.objects.bulk_create(
         Through(purpose_id=p.pk, legalbasis_id=b.pk) for p in created for b in bases
     )
+    # After the bases, as the admin does: the rights listed follow from them.
+    services.register_add_default_rights(register=register)
     DataCategory.objects.bulk_create(
         DataCategory(register=register, order=i, **texts("Tietoryhmä", i))
         for i in range(categories)

@@ -92,6 +92,8 @@ def published(register: Register, paula: User, acme: Tenant) -> NoticeVersion:
         legitimate_interest_en="Keeping in touch with customers",
     )
     purpose.legal_bases.set([basis, LegalBasis.objects.get(code="9-2-a")])
+    # Legitimate interests bring the right to object (Art. 21(1)): the register lists it.
+    register.rights.filter(right__code="objection").update(included=True)
     DataCategory.objects.create(
         register=register, name_fi="Terveys", name_en="Health", is_special=True
     )

@@ -61,7 +61,7 @@ from controllers.models import ContactPerson, Controller
 from controllers.tenancy import tenant_admin_kind
 from controllers.validators import validate_no_control_characters
 from notices import languages
-from notices.models import NoticeVersion, Processor, Recipient, Register
+from notices.models import LegalBasis, NoticeVersion, Processor, Recipient, Register
 from tests.conftest import Tenant, login
 from tests.notices_factory import (
     complete_notice,
@@ -740,6 +740,10 @@ def notice(acme: Tenant, media: Path) -> Tenant:
         has_automated_decisions=True, languages=list(LANGUAGES)
     )
     Processor.objects.filter(pk=acme.processor.pk).update(country="SE")
+    # Consent and legitimate interests beside the contract: every right of the catalogue
+    # applies (rules.applicable_rights), so every right's text is shown.
+    acme.purpose.legal_bases.add(*LegalBasis.objects.filter(code__in=["6-1-a", "6-1-f"]))
+    acme.register.rights.update(included=True)
     acme.transfer.processor = None
     acme.transfer.save()
     register = acme.register
@@ -811,6 +815,9 @@ def test_hostile_values_are_refused_or_shown_inert(
             register=notice.register,
             order=9,
             **{f"name_{lang}": f"Uusi {lang}" for lang in LANGUAGES},
+            # Every text in every language, as the fixture gives the others: a round
+            # that stores a value in one language only keeps the notice complete.
+            **{f"description_{lang}": f"Kuvaus {lang}" for lang in LANGUAGES},
         )
         publish(notice.register, paula, summary=texts)
     baseline = page_signatures(Client(), notice, server.url)

@@ -390,6 +390,8 @@ def test_json_has_the_notice_in_the_requested_language(register, paula, acme: Te
     acme.purpose.legitimate_interest_fi = "Asiakassuhteen ylläpito."
     acme.purpose.legitimate_interest_en = "Keeping up the customer relationship."
     acme.purpose.save()
+    # Legitimate interests bring the right to object (Art. 21(1)): the register lists it.
+    register.rights.filter(right__code="objection").update(included=True)
     version = publish(register, paula, published_at=FIRST)
     client = Client()
     documents = {lang: json.loads(client.get(urls(lang)["json"]).content) for lang in LANGUAGES}
