@@ -166,7 +166,7 @@ def test_in_brief_lists_are_lists_and_no_item_is_only_a_link(version: NoticeVers
     brief = html.split('class="in-brief"', 1)[1].split("</section>", 1)[0]
     assert "<li>Acme contact details</li>" in brief
     assert "<li>Acme recipient</li>" in brief
-    assert "<li>Right of access</li>" in brief or brief.count("<li>") >= 5
+    assert "<li>Right of access</li>" in brief
     # No period is given: the "how long" item would be only a link, so it is left out.
     assert "How long" not in brief
     text = stored_pdf(version, "en")
