@@ -24,13 +24,10 @@ from tests.notices_factory import publish, without_weasyprint
 
 
 @pytest.fixture
-def before(acme: Tenant) -> dict[str, Any]:
-    return build_snapshot(acme.register)
-
-
-@pytest.fixture
-def after(before: dict[str, Any]) -> dict[str, Any]:
-    return copy.deepcopy(before)
+def snapshots(acme: Tenant) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The conftest register's snapshot and a copy of it to edit into the next version."""
+    published = build_snapshot(acme.register)
+    return published, copy.deepcopy(published)
 
 
 def details(changes: list[dict[str, Any]], language: str) -> list[tuple[str, str, Any, Any]]:
@@ -44,14 +41,16 @@ def details(changes: list[dict[str, Any]], language: str) -> list[tuple[str, str
     return seen
 
 
-def test_retention_period_reads_old_to_new_with_its_unit(before, after):
+def test_retention_period_reads_old_to_new_with_its_unit(snapshots):
+    before, after = snapshots
     after["retention"][0]["period"] = 6
     changes = detailed_changes(before, after)
     assert details(changes, "en") == [("retention", "Period", "10 years", "6 years")]
     assert details(changes, "fi") == [("retention", "Pituus", "10 vuotta", "6 vuotta")]
 
 
-def test_no_transfers_unticked_reads_as_transfers_listed(before, after):
+def test_no_transfers_unticked_reads_as_transfers_listed(snapshots):
+    before, after = snapshots
     before["register"]["no_transfers"] = True
     after["register"]["no_transfers"] = False
     changes = detailed_changes(before, after)
@@ -60,7 +59,8 @@ def test_no_transfers_unticked_reads_as_transfers_listed(before, after):
     assert details(changes, "fi")[0][2:] == ("ei siirtoja", "siirrot lueteltu")
 
 
-def test_an_unanswered_question_reads_not_answered(before, after):
+def test_an_unanswered_question_reads_not_answered(snapshots):
+    before, after = snapshots
     before["register"]["has_automated_decisions"] = None
     after["register"]["has_automated_decisions"] = False
     changes = detailed_changes(before, after)
@@ -68,7 +68,8 @@ def test_an_unanswered_question_reads_not_answered(before, after):
     assert details(changes, "fi")[0][2:] == ("ei vastattu", "ei")
 
 
-def test_legal_basis_replaced_names_both_bases(before, after):
+def test_legal_basis_replaced_names_both_bases(snapshots):
+    before, after = snapshots
     contract = LegalBasis.objects.get(code="6-1-b")
     interest = LegalBasis.objects.get(code="6-1-f")
     after["purposes"][0]["legal_bases"] = [
@@ -87,13 +88,15 @@ def test_legal_basis_replaced_names_both_bases(before, after):
     assert new == f"{interest.name_en} ({interest.article})"
 
 
-def test_a_long_text_is_named_not_quoted(before, after):
+def test_a_long_text_is_named_not_quoted(snapshots):
+    before, after = snapshots
     after["purposes"][0]["description"] = {"fi": "Pitkä kuvaus. " * 20, "en": "Long text. " * 20}
     changes = detailed_changes(before, after)
     assert details(changes, "en") == [("purposes", "Description", None, None)]
 
 
-def test_an_entry_stored_before_details_reads_as_before(before, after):
+def test_an_entry_stored_before_details_reads_as_before(snapshots):
+    before, after = snapshots
     after["retention"][0]["period"] = 6
     (stored,) = detailed_changes(before, after)
     del stored["details"]
