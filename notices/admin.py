@@ -33,7 +33,8 @@ from controllers.tenancy import (
 from controllers.validators import validate_no_control_characters
 
 from . import languages, rendering, services
-from .changes import compute_changes, describe
+from .change_details import detailed_changes
+from .changes import describe
 from .completeness import PublishWarning, check_completeness, check_warnings
 from .in_force import start_of_day
 from .languages import native_name
@@ -291,7 +292,7 @@ class RegisterAdmin(GuidedStepsMixin, TenantAdminMixin, TabbedTranslationAdmin):
         warnings = check_warnings(snapshot)
         form = PublishForm(request.POST or None, languages=register.languages, warnings=warnings)
         previous = register.versions.order_by("-number").first()
-        changes = compute_changes(previous.snapshot if previous else None, snapshot)
+        changes = detailed_changes(previous.snapshot if previous else None, snapshot)
         if request.method == "POST" and not problems and form.is_valid():
             try:
                 version = services.notice_publish(

@@ -195,6 +195,22 @@ def compute_changes(
     return [matched.entry for matched in matched_changes(previous, current)]
 
 
+def _in(texts: dict[str, str], language: str | None) -> str:
+    """A stored text in ``language``, else in the first language it has."""
+    return texts.get(language or "", "") or next((t for t in texts.values() if t), "")
+
+
+def _detail(detail: dict[str, Any], language: str | None) -> dict[str, Any]:
+    """One field a change changed (``change_details``), in ``language``."""
+    quoted = bool(detail["old"] or detail["new"])
+    return {
+        "field": detail["field"],
+        "label": _in(detail["label"], language),
+        "old": _in(detail["old"], language) if quoted else None,
+        "new": _in(detail["new"], language) if quoted else None,
+    }
+
+
 def describe(change: dict[str, Any], language: str | None) -> dict[str, Any]:
     """A change with its labels in ``language`` (call inside translation.override).
 
@@ -211,4 +227,6 @@ def describe(change: dict[str, Any], language: str | None) -> dict[str, Any]:
         "kind_label": str(KINDS[change["kind"]]),
         "reason_label": str(REASONS[change["reason"]]) if change["reason"] else "",
         "name": name,
+        # What the change changed (stored since the change log says old → new).
+        "details": [_detail(detail, language) for detail in change.get("details", [])],
     }

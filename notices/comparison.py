@@ -31,7 +31,7 @@ from controllers.models import ContactPerson, Controller
 
 from . import changes, languages, parts
 from .models import Register, SupervisoryAuthority
-from .presentation import localize
+from .presentation import ANSWER_LABELS, localize
 
 # The model whose fields label each single-object section.
 SECTION_MODELS: dict[str, type[models.Model]] = {
@@ -51,6 +51,8 @@ SHOWN_AS = {
     "data_category": "data_category_name",
     "subject_groups": "subject_group_names",
     "data_origin": "data_origin_label",
+    "period": "period_text",
+    **{key: f"{key}_label" for key in ANSWER_LABELS},
 }
 # Kept for matching or styling, or derived by ``localize``: not text a reader compares.
 HIDDEN = {
@@ -63,6 +65,7 @@ HIDDEN = {
     "has_dpo",
     "collects_from_subject",
     "collects_from_elsewhere",
+    "period_unit",  # shown with the period ("6 years")
     *SHOWN_AS.values(),
 }
 
@@ -175,15 +178,40 @@ def _list_item(value: Any) -> str:
     return _text(value)
 
 
-def fields_of(model: type[models.Model], item: dict[str, Any] | None) -> dict[str, str]:
-    """An item (localized) as ``{label: text}``, in the order of the snapshot's keys."""
+def field_values(model: type[models.Model], item: dict[str, Any] | None) -> dict[str, tuple]:
+    """An item (localized) as ``{key: (label, text)}``, in the order of the snapshot's keys."""
     if not item:
         return {}
     return {
-        _label(model, key): _text(item.get(SHOWN_AS.get(key, key), value))
+        key: (_label(model, key), _text(item.get(SHOWN_AS.get(key, key), value)))
         for key, value in item.items()
         if key not in HIDDEN
     }
+
+
+def fields_of(model: type[models.Model], item: dict[str, Any] | None) -> dict[str, str]:
+    """An item (localized) as ``{label: text}``, in the order of the snapshot's keys."""
+    return dict(field_values(model, item).values())
+
+
+def changed_fields(
+    matched: changes.Matched, notices: tuple[dict[str, Any], dict[str, Any]]
+) -> dict[str, tuple[str, str, str]]:
+    """The fields a change changed as ``{key: (label, old text, new text)}``.
+
+    ``notices`` are both snapshots localized (``localized``) in the active language.
+    """
+    key = matched.entry["section"]
+    model = SECTION_MODELS.get(key) or parts.PARTS_BY_KEY[key].model
+    before = field_values(model, _item(notices[0], key, matched.old))
+    after = field_values(model, _item(notices[1], key, matched.new))
+    found = {}
+    for name in dict.fromkeys([*before, *after]):
+        label, old_text = before.get(name, ("", ""))
+        new_label, new_text = after.get(name, ("", ""))
+        if old_text != new_text:
+            found[name] = (label or new_label, old_text, new_text)
+    return found
 
 
 def _rows(model: type[models.Model], old: dict | None, new: dict | None) -> list[Row]:
@@ -198,7 +226,7 @@ def _rows(model: type[models.Model], old: dict | None, new: dict | None) -> list
     return rows
 
 
-def _localized(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
+def localized(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
     """The snapshot in ``language``, its register also naming the languages it publishes."""
     notice = localize(snapshot, language)
     notice["register"]["languages"] = ", ".join(
@@ -223,7 +251,7 @@ def compare(old: dict[str, Any], new: dict[str, Any], language: str) -> list[Sec
     Call inside ``translation.override(language)``; ``language`` must be one both
     snapshots publish.
     """
-    notices = (_localized(old, language), _localized(new, language))
+    notices = (localized(old, language), localized(new, language))
     sections = {key: SectionDiff(key, str(label)) for key, label in parts.SECTION_LABELS.items()}
     for matched in changes.matched_changes(old, new):
         change = changes.describe(matched.entry, language)

@@ -20,7 +20,7 @@ from controllers.tenancy import can_publish, is_member
 
 from . import changelog, languages, rules
 from .chain import seal_version
-from .changes import compute_changes
+from .change_details import detailed_changes
 from .completeness import Problem, PublishWarning, check_completeness, check_warnings
 from .models import NoticeRendering, NoticeVersion, Register, RegisterRight, Right
 from .pdf import PdfRenderError
@@ -189,7 +189,7 @@ def _publish_locked(
             published_at=when,
             published_by=user,
             summary={language: summary[language].strip() for language in snapshot["languages"]},
-            changes=compute_changes(previous.snapshot if previous else None, snapshot),
+            changes=detailed_changes(previous.snapshot if previous else None, snapshot),
             snapshot=snapshot,
             content_hash=content_hash(snapshot),
             effective_at=effective_at,

@@ -117,7 +117,8 @@ def test_sections_are_numbered_in_order_on_page_embed_json_and_pdf(
     # The contents list: every section with the page it starts on, then the sections.
     for number, heading in expected:
         assert re.search(rf"{number}\. {re.escape(heading)}[ .]*\d+ ", listed), heading
-    assert re.search(r"15\. \S+[ .]*\d+ 1\. ", listed)
+    pages = [int(p) for p in re.findall(r"\. [^.\d]+ (\d+) (?=\d+\. )", listed)[:14]]
+    assert pages == sorted(pages) and pages[0] >= 1
 
 
 def test_cookies_take_a_number_where_the_notice_has_them(register: Register, paula: User):
@@ -166,7 +167,7 @@ def test_in_brief_lists_are_lists_and_no_item_is_only_a_link(version: NoticeVers
     brief = html.split('class="in-brief"', 1)[1].split("</section>", 1)[0]
     assert "<li>Acme contact details</li>" in brief
     assert "<li>Acme recipient</li>" in brief
-    assert "<li>Right of access</li>" in brief or brief.count("<li>") >= 5
+    assert "<li>Right of access</li>" in brief
     # No period is given: the "how long" item would be only a link, so it is left out.
     assert "How long" not in brief
     text = stored_pdf(version, "en")

@@ -232,3 +232,19 @@ def test_the_notice_page_links_to_the_sign_up_in_its_language(published: NoticeV
     for lang in published.snapshot["languages"]:
         page = Client().get(f"/{lang}/acme/customers/").content.decode()
         assert f'href="/{lang}/acme/customers/subscribe/"' in page
+
+
+def test_message_says_what_a_substantive_change_changed(
+    published: NoticeVersion, register: Register, paula: User, acme
+) -> None:
+    subscribe(Client(), path="/fi/acme/customers/subscribe/")
+    acme.retention.period = 12  # longer: a substantive change
+    acme.retention.save()
+    publish(register, paula, summary={"fi": "Pidempi säilytys.", "en": "Kept longer."})
+
+    queue.enqueue()
+    assert queue.send_due().sent == 1
+
+    body = mail.outbox[-1].body
+    assert "pidempi säilytysaika" in body
+    assert "Pituus: 10 vuotta → 12 vuotta" in body

@@ -272,6 +272,15 @@ def _one_of(choices: dict[str, Any], *, null: bool = False) -> Any:
     return Annotated[Any, BeforeValidator(check)]
 
 
+class ChangeDetail(Entry):
+    """A field a change changed, old → new by language (empty: a text too long to quote)."""
+
+    field: StrictStr
+    label: Texts
+    old: Texts
+    new: Texts
+
+
 class Change(Entry):
     """One entry of a version's change list, as the change log renders it."""
 
@@ -280,6 +289,7 @@ class Change(Entry):
     name: Texts
     substantive: StrictBool
     reason: _one_of(REASONS, null=True)  # type: ignore[valid-type]
+    details: list[ChangeDetail] = []
 
 
 def _identified(identity: str) -> Any:
