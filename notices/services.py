@@ -309,7 +309,6 @@ def register_duplicate(*, register: Register, user: Any) -> Register:
             controller=copy.controller_id,
             action=AuditEvent.Action.ADD,
             obj=copy,
-            details=_("Copied from “%(register)s”.") % {"register": original},
         )
     return copy
 
