@@ -26,7 +26,7 @@ def hrefs(html: str) -> set[str]:
     return set(re.findall(r'href="([^"]+)"', html))
 
 
-def test_an_earlier_versions_page_links_to_its_own_pdf_and_languages(register, monkeypatch):
+def publish_two_versions(register, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     without_weasyprint(monkeypatch)
     paula = make_publisher(register.controller)
     publish(register, paula)
@@ -34,6 +34,10 @@ def test_an_earlier_versions_page_links_to_its_own_pdf_and_languages(register, m
     register.introduction_fi = "Toinen versio."
     register.save()
     publish(register, paula)
+
+
+def test_an_earlier_versions_page_links_to_its_own_pdf_and_languages(register, monkeypatch):
+    publish_two_versions(register, monkeypatch)
 
     links = hrefs(page("/fi/acme/customers/versions/1/"))
     assert "/fi/acme/customers/versions/1/pdf/" in links
@@ -74,13 +78,7 @@ def test_no_link_to_a_version_in_a_language_it_was_not_published_in(acme, regist
 
 
 def test_links_inside_an_embed_open_in_the_whole_window(register, monkeypatch):
-    without_weasyprint(monkeypatch)
-    paula = make_publisher(register.controller)
-    publish(register, paula)
-    register.refresh_from_db()
-    register.introduction_fi = "Toinen versio."
-    register.save()
-    publish(register, paula)
+    publish_two_versions(register, monkeypatch)
     html = page("/fi/acme/customers/embed/")
     links = re.findall(r"<a [^>]*>", html)
     outward = [link for link in links if 'href="#' not in link and "mailto:" not in link]
