@@ -225,7 +225,7 @@ class AuditEvent(models.Model):
     def summary(self) -> str:
         """``details`` in the reader's language (the admin's change messages are JSON)."""
         if self.details.startswith("["):
-            from .audit import change_message_text
+            from .change_messages import change_message_text
 
             return change_message_text(self.details)
         return self.details

@@ -92,7 +92,7 @@ def _page(
     body = rendering.body
     if cache == CURRENT_CACHE:
         cache = current_cache(rendering)
-    if variant == "version":
+    if variant == "version" and not rendering.is_current:
         body = _with_own_links(body, rendering)
     notice = _in_force_banner(rendering) if _MARKER in body else None
     if notice is not None and variant == "embed":
@@ -120,9 +120,10 @@ def _with_own_links(body: bytes, rendering: StoredRendering) -> bytes:
     """A version's page at its own address, its links kept to that version.
 
     The stored page was rendered as the current one: its PDF link and its links to
-    the other languages lead to the current addresses, which serve a later
-    version once there is one. At ``versions/<n>/`` they lead to version n's PDF
-    and to version n in the other languages instead.
+    the other languages lead to the current addresses, which serve another
+    version once version n is no longer current (an earlier one, or one announced
+    ahead). At ``versions/<n>/`` they then lead to version n's PDF and to version n
+    in the other languages instead; while n is current the page is served as stored.
     """
     for current, own in _own_link_pairs(
         rendering.controller, rendering.register, rendering.language, rendering.number
