@@ -42,7 +42,15 @@ class ControllerAdmin(TenantAdminMixin, TabbedTranslationAdmin):
         (_("Data protection officer"), {"fields": ["dpo_name", "dpo_email", "dpo_phone"]}),
         (_("Representative in the EU"), {"fields": ["representative"]}),
         (_("Appearance of the notices"), {"fields": ["logo", "brand_color"]}),
+        (_("Embedding on your websites"), {"fields": ["embed_origins"]}),
     ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):  # type: ignore[no-untyped-def]
+        # The embed snippets of the company's registers, under the origins that allow them.
+        obj = self.get_object(request, object_id)
+        registers = obj.registers.only("slug", "languages", *get_translation_fields("name"))
+        extra = {"embed_registers": list(registers.order_by("slug"))}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
 
 @admin.register(ContactPerson)

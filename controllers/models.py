@@ -243,7 +243,7 @@ class AuditEvent(models.Model):
     def summary(self) -> str:
         """``details`` in the reader's language (the admin's change messages are JSON)."""
         if self.details.startswith("["):
-            from django.contrib.admin.models import LogEntry
+            from .change_messages import change_message_text
 
-            return LogEntry(change_message=self.details).get_change_message()
+            return change_message_text(self.details)
         return self.details

@@ -203,7 +203,13 @@ def _publish_locked(
             content_hash=version.content_hash,
             effective_at=effective_at,
         )
-        renderings = render_languages(snapshot, info, entries[0])
+        # The version's own page links to what changed since the one before only in
+        # a language both are published in.
+        own = {
+            **entries[0],
+            "previous_languages": list(entries[1]["summary"]) if entries[1:] else [],
+        }
+        renderings = render_languages(snapshot, info, own)
         for language, rendered in zip(snapshot["languages"], renderings, strict=True):
             _store_rendering(version, snapshot, language, rendered, stored)
         changelog.changelog_store(register=locked, snapshot=snapshot, info=info, entries=entries)
@@ -374,7 +380,6 @@ def register_duplicate(*, register: Register, user: Any) -> Register:
             controller=copy.controller_id,
             action=AuditEvent.Action.ADD,
             obj=copy,
-            details=_("Copied from “%(register)s”.") % {"register": original},
         )
     return copy
 

@@ -121,7 +121,12 @@ def _page_parts(rendering: StoredRendering, variant: str) -> tuple[bytes, str, d
     """
     etag = f'"{rendering.html_hash[:40]}-{variant}"'
     body = rendering.body
+    if variant == "version" and not rendering.is_current:
+        body = _with_own_links(body, rendering)
     notice = _in_force_banner(rendering) if _MARKER in body else None
+    if notice is not None and variant == "embed":
+        # Inside a frame, a link opens in the whole window (the frame would refuse it).
+        notice = notice.replace("<a href=", '<a target="_top" href=')
     if notice is not None:
         body = body.replace(_MARKER, notice.encode(), 1)
         etag = f'"{rendering.html_hash[:40]}-{variant}-{rendering.coming_number}"'
@@ -137,6 +142,43 @@ def _page_parts(rendering: StoredRendering, variant: str) -> tuple[bytes, str, d
         etag = f'"{rendering.html_hash[:40]}-{variant}-{rendering.current_number}"'
     # An earlier version's page changed when the next version put a banner on it.
     return body, etag, rendering.current_published_at if archived else rendering.published_at
+
+
+def _with_own_links(body: bytes, rendering: StoredRendering) -> bytes:
+    """A version's page at its own address, its links kept to that version.
+
+    The stored page was rendered as the current one: its PDF link and its links to
+    the other languages lead to the current addresses, which serve another
+    version once version n is no longer current (an earlier one, or one announced
+    ahead). At ``versions/<n>/`` they then lead to version n's PDF and to version n
+    in the other languages instead; while n is current the page is served as stored.
+    """
+    for current, own in _own_link_pairs(
+        rendering.controller, rendering.register, rendering.language, rendering.number
+    ):
+        body = body.replace(current, own)
+    return body
+
+
+@functools.lru_cache(maxsize=1024)
+def _own_link_pairs(
+    controller: str, register: str, language: str, number: int
+) -> tuple[tuple[bytes, bytes], ...]:
+    """The current addresses in a stored page and version ``number``'s own (made once)."""
+    pairs = [
+        (
+            public_urls(controller, register, language)["pdf"],
+            version_urls(controller, register, language, number)["pdf"],
+        )
+    ]
+    pairs += [
+        (
+            public_urls(controller, register, code)["detail"],
+            version_urls(controller, register, code, number)["page"],
+        )
+        for code in languages.codes()
+    ]
+    return tuple((f'href="{old}"'.encode(), f'href="{new}"'.encode()) for old, new in pairs)
 
 
 def current_cache(rendering: StoredRendering) -> str:
@@ -322,8 +364,9 @@ def detail(
 ) -> HttpResponse:
     """The notice page of the current version, or of version ``number``."""
     rendering = _find(lang, controller, register, number, "html")
-    cache = CURRENT_CACHE if number is None else VERSION_CACHE
-    return _page(request, rendering, "page", cache)
+    if number is None:
+        return _page(request, rendering, "page", CURRENT_CACHE)
+    return _page(request, rendering, "version", VERSION_CACHE)
 
 
 @_public

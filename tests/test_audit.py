@@ -15,8 +15,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from controllers.audit import audit_record
 from controllers.models import AuditEvent
@@ -89,10 +90,20 @@ def test_changing_a_register_part_is_recorded_with_the_changed_fields(
     assert alice_client.post(url, data).status_code == 302
 
     summary = only_event(action=Action.CHANGE, user=alice).summary()
-    introduction = Register._meta.get_field("introduction_fi").verbose_name
-    name = Source._meta.get_field("name_fi").verbose_name
-    assert f"Changed {capfirst(introduction)}" in summary
-    assert f"Changed {capfirst(name)} for source “Uusi lähde”." in summary
+    # Field labels are the fields' own, with the language named: never "Introduction [fi]".
+    introduction = Register._meta.get_field("introduction").verbose_name
+    name = Source._meta.get_field("name").verbose_name
+    assert f"Changed {capfirst(introduction)} (Finnish)" in summary
+    assert f"Changed {capfirst(name)} (Finnish) for source “Uusi lähde”." in summary
+    assert "[fi]" not in summary
+    with translation.override("fi"):
+        finnish = only_event(action=Action.CHANGE, user=alice).summary()
+        assert f"{capfirst(gettext(str(introduction)))} (suomi)" in finnish
+        assert "[fi]" not in finnish
+        assert "Introduction" not in finnish
+    with translation.override("sv"):
+        swedish = only_event(action=Action.CHANGE, user=alice).summary()
+        assert f"{capfirst(gettext(str(introduction)))} (finska)" in swedish
 
 
 def test_deleting_a_register_part_is_recorded(alice: User, alice_client: Client, acme: Tenant):
@@ -141,8 +152,8 @@ def test_admin_add_change_and_delete_are_recorded(alice: User, alice_client: Cli
     data["service_fi"] = "Kirjepostitus"
     assert alice_client.post(change, data).status_code == 302
     changed = only_event(action=Action.CHANGE)
-    service = Processor._meta.get_field("service_fi").verbose_name
-    assert changed.summary() == f"Changed {capfirst(service)}."
+    service = Processor._meta.get_field("service").verbose_name
+    assert changed.summary() == f"Changed {capfirst(service)} (Finnish)."
 
     delete = reverse("admin:notices_processor_delete", args=[processor.pk])
     assert alice_client.post(delete, {"post": "yes"}).status_code == 302

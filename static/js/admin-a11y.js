@@ -47,6 +47,32 @@
     );
   });
 
+  // A text in one of the notice's languages says which (WCAG 3.1.2, language of parts),
+  // so that a screen reader reads it in that language: the translated inputs and the
+  // read-only values of a translated field (its row's class ends "_<language>").
+  $(function () {
+    var codes = Array.prototype.map.call(
+      document.querySelectorAll(".language-switch [lang]"),
+      function (el) { return el.getAttribute("lang"); }
+    );
+    codes.forEach(function (code) {
+      var suffix = "_" + code.replace("-", "_");
+      document.querySelectorAll('.form-row[class*="' + suffix + '"], td[class*="' + suffix + '"]').forEach(
+        function (row) {
+          var named = Array.prototype.some.call(row.classList, function (name) {
+            return name.indexOf("field-") === 0 && name.slice(-suffix.length) === suffix;
+          });
+          if (!named) {
+            return;
+          }
+          row.querySelectorAll(".readonly, input.mt, textarea.mt, p").forEach(function (el) {
+            el.setAttribute("lang", code);
+          });
+        }
+      );
+    });
+  });
+
   $(function () {
     var label = script && script.getAttribute("data-switch-label");
     var select = document.getElementById("modeltranslation-main-switch");
