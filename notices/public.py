@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -262,19 +263,15 @@ def find_rendering(
     origins), the record built then is returned again.
     """
     address = (lang, controller, register, number, body)
-    known = _BODIES.get(address)
-    sql = _rendering_sql(connection.vendor, number is not None, body)
-    row = fetch(sql, rendering_params(lang, controller, register, number, known))[0]
-    if row is None:
-        raise Http404(_("No published notice here."))
-    if not row[8]:
-        raise Gone
-    if row[3] is None and known is not None:
-        if row == known.row:
-            return known.found
-        stored = known.body
-    else:
-        stored = (row[3] or "").encode()
+    row, known = _lookup(
+        address,
+        _rendering_sql(connection.vendor, number is not None, body),
+        lambda known: rendering_params(lang, controller, register, number, known),
+        online=8,
+    )
+    if known is not None and row == known.row:
+        return known.found
+    stored = _body_of(row, 3, known)
     found = StoredRendering(
         language=row[0],
         html_hash=row[1],
@@ -296,6 +293,33 @@ def find_rendering(
     # What the query answers when it does not send the body again: the key of the memo.
     _BODIES.put(address, Remembered(row[5], row[1], stored, (*row[:3], None, *row[4:]), found))
     return found
+
+
+def _lookup(
+    address: tuple,
+    sql: str,
+    params: Callable[[Remembered | None], dict[str, object]],
+    *,
+    online: int,
+) -> tuple[tuple, Remembered | None]:
+    """The row ``sql`` finds for ``address`` and what this process kept for it.
+
+    404 without a row, 410 (``Gone``) when the row's ``online`` column is false.
+    """
+    known = _BODIES.get(address)
+    row = fetch(sql, params(known))[0]
+    if row is None:
+        raise Http404(_("No published notice here."))
+    if not row[online]:
+        raise Gone
+    return row, known
+
+
+def _body_of(row: tuple, column: int, known: Remembered | None) -> bytes:
+    """The body the row holds in ``column``, encoded; the kept bytes if it was not sent."""
+    if row[column] is None and known is not None:
+        return known.body
+    return (row[column] or "").encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,18 +357,15 @@ def find_changelog(lang: str, controller: str, register: str, form: str) -> Stor
     ``notices.changelog``): 404 otherwise, 410 when the register is offline.
     """
     address = (lang, controller, register, "changelog", form)
-    known = _BODIES.get(address)
-    row = fetch(changelog_sql(form), rendering_params(lang, controller, register, None, known))[0]
-    if row is None:
-        raise Http404(_("No published notice here."))
-    if not row[5]:
-        raise Gone
-    if row[2] is None and known is not None:
-        if row == known.row:
-            return known.found
-        stored = known.body
-    else:
-        stored = (row[2] or "").encode()
+    row, known = _lookup(
+        address,
+        changelog_sql(form),
+        lambda known: rendering_params(lang, controller, register, None, known),
+        online=5,
+    )
+    if known is not None and row == known.row:
+        return known.found
+    stored = _body_of(row, 2, known)
     found = StoredChangelog(row[0], row[1], _aware(row[4]), stored)
     _BODIES.put(address, Remembered(row[3], row[1], stored, (*row[:2], None, *row[3:]), found))
     return found

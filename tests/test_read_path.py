@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from bench.history import grow_by_copies
 from notices import public, services
@@ -321,3 +322,40 @@ def test_every_public_query_reads_the_big_tables_by_index(published: NoticeVersi
                 assert f"Seq Scan on {table}" not in plan, f"{name}:\n{plan}"
             cursor.execute(sql, params)
             assert cursor.fetchall(), name
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the health check is a query only on PostgreSQL; CI runs this suite on it as well",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_connection_the_server_closed_is_replaced_without_an_error(
+    published: NoticeVersion,
+):
+    """The public lookup is its own health check: no SELECT 1 before it, no 503 after it.
+
+    Between two requests the server ends the connection the worker keeps
+    (``CONN_MAX_AGE``); the next request's lookup fails on it, finds it unusable,
+    and runs again on a new connection, as the health check would have made it.
+    """
+    client = Client()
+    assert client.get(addresses()["detail"]).status_code == 200
+    backend = connection.connection.info.backend_pid
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [backend])
+    finally:
+        other.close()
+    # What each request starts with on a kept connection (request_started; the test
+    # client leaves that signal out): its health is to be checked again.
+    connection.health_check_done = False
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(addresses()["detail"])
+    assert response.status_code == 200
+    body(response)
+    assert connection.connection.info.backend_pid != backend
+    # The lookup that failed, and the same on the new connection (logged bound on the server).
+    logged = [query["sql"] for query in queries]
+    assert len(logged) == 2 and logged[0] == logged[1], logged
+    assert logged[0].startswith("SELECT r.language, r.html_hash"), logged

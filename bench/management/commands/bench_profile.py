@@ -28,7 +28,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import resolve
 
 from bench.management.base import JsonResultCommand
-from notices import views
+from notices import public, views
 
 
 def environ(path: str, port: str) -> dict[str, Any]:
@@ -102,6 +102,14 @@ def page_parts(call: Caller, app: WSGIHandler, page: str, sql: str, count: int) 
             connection.settings_dict["CONN_MAX_AGE"] = conn_max_age
 
     def raw_sql() -> None:
+        # The page's lookup query alone, as notices.public runs it (on PostgreSQL its
+        # logged text is the server-bound one, with $1 for the parameters).
+        if hasattr(public, "fetch"):
+            public.fetch(
+                public._rendering_sql(connection.vendor, False, "html"),
+                public.rendering_params(lang, controller, register, None),
+            )
+            return
         with connection.cursor() as cursor:
             cursor.execute(sql)
             cursor.fetchall()
