@@ -32,7 +32,7 @@ from controllers.tenancy import (
 )
 from controllers.validators import validate_no_control_characters
 
-from . import languages, rendering, services
+from . import languages, rendering, services, steps
 from .change_details import detailed_changes
 from .changes import describe
 from .completeness import PublishWarning, check_completeness, check_warnings
@@ -408,8 +408,8 @@ def _warning_url(warning: PublishWarning, register: Register) -> str:
     """Where the editor fixes what a warning is about: a processor's page or the register's."""
     if warning.where == "processor" and warning.object_id is not None:
         return reverse("admin:notices_processor_change", args=[warning.object_id])
-    url = reverse("admin:notices_register_change", args=[register.pk])
-    return f"{url}#{warning.anchor}" if warning.anchor else url
+    # The step of the notice's section it is about (notices/steps.py).
+    return steps.step_url(register.pk, steps.step_of(warning).key)
 
 
 def _embed_snippet(request: HttpRequest, register: Register) -> str:

@@ -62,7 +62,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         "register",
         _("Register"),
-        parts=("subject_groups",),
+        parts=("coverage", "subject_groups"),
         anchors=("name", "languages"),
         sections=("register",),
     ),
@@ -199,10 +199,12 @@ def field_anchor(scope_key: str, name: str, language: str | None) -> str:
 
 def step_of(problem: Problem, plans: dict[str, StepPlan] | None = None) -> Step:
     """The step a problem of the register is fixed on."""
-    if problem.field and problem.item is None:
+    # A publish warning (completeness.PublishWarning) names only its section.
+    field, item = getattr(problem, "field", ""), getattr(problem, "item", None)
+    if field and item is None:
         plans = plans if plans is not None else declared_plan()
         for step_plan in plans.values():
-            if problem.field in {base_name(Register, n)[0] for n in step_plan.fields()}:
+            if field in {base_name(Register, n)[0] for n in step_plan.fields()}:
                 return step_plan.step
     for step in STEPS:
         if step.covers(problem.section):
@@ -262,7 +264,7 @@ def statuses(
         if problem.where == "register":
             found[step_of(problem, plans).key].append(problem)
     for warning in warnings:
-        if warning.where == "register":
+        if warning.where in ("register", "processor"):
             warned[step_of(warning, plans).key].append(warning)
     result = {}
     for key, listed in found.items():

@@ -28,7 +28,7 @@ from django.utils.translation import gettext
 from controllers.tenancy import can_publish, get_for_user_or_404
 
 from . import languages, steps
-from .completeness import check_completeness
+from .completeness import check_completeness, check_warnings
 from .models import Register
 from .snapshot import build_snapshot
 
@@ -203,9 +203,12 @@ class GuidedStepsMixin:
             if all_valid([formset for _inline, formset in formsets]) and valid:
                 self._save(request, form, [f for _i, f in formsets], add=False)
                 return self._after_save(request, register, key)
-        problems = check_completeness(build_snapshot(register))
+        snapshot = build_snapshot(register)
+        problems = check_completeness(snapshot)
+        # Contradictions do not stop publishing, but their step shows "To check".
+        warnings = check_warnings(snapshot)
         context = self._step_context(
-            request, register, plan, form, formsets, columns, problems, plans
+            request, register, plan, form, formsets, columns, problems, plans, warnings
         )
         return TemplateResponse(request, "admin/notices/register/step.html", context)
 
@@ -219,10 +222,11 @@ class GuidedStepsMixin:
         columns: list[str],
         problems: list,
         plans: dict,
+        warnings: list | tuple = (),
     ) -> dict[str, Any]:
         step = plan.step
         marked = {steps.problem_anchor(p) for p in problems if p.where == "register"}
-        state = steps.statuses(problems, plans) if register is not None else {}
+        state = steps.statuses(problems, plans, warnings) if register is not None else {}
         here = [
             p for p in problems if p.where == "register" and state and p in state[step.key].problems
         ]

@@ -127,8 +127,8 @@ def test_publish_page_shows_warnings_with_links_and_needs_each_ticked(
     assert html.count('name="acknowledge"') == 2
     processor_url = reverse("admin:notices_processor_change", args=[acme.processor.pk])
     assert f'href="{processor_url}"' in html
-    change_url = reverse("admin:notices_register_change", args=[register.pk])
-    assert f'href="{change_url}#cookies-group"' in html
+    cookies_step = reverse("admin:notices_register_step", args=[register.pk, "cookies"])
+    assert f'href="{cookies_step}"' in html
 
     # One box left unticked: nothing is published, the page says why.
     response = client.post(
