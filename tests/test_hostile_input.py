@@ -212,15 +212,20 @@ class FormField:
 def typed_fields(response) -> list[FormField]:
     """Every field of the admin page a user fills in: text, numbers and choices.
 
-    Left out: hidden fields (row ids, the parent), tick boxes, the delete box and
-    file uploads (logos have their own test).
+    Left out: hidden fields (row ids, the parent), tick boxes and yes/no answers,
+    the delete box and file uploads (logos have their own test).
     """
+
+    def yes_no(form_field: forms.Field) -> bool:
+        values = {value for value, _label in getattr(form_field, "choices", [])}
+        return isinstance(form_field, forms.TypedChoiceField) and values <= {None, True, False}
 
     def of(form: forms.BaseForm, obj: models.Model) -> list[FormField]:
         found = []
         for name, form_field in form.fields.items():
             if (
                 form_field.widget.is_hidden
+                or yes_no(form_field)
                 or isinstance(
                     form_field, forms.BooleanField | forms.FileField | InlineForeignKeyField
                 )
