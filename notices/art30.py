@@ -260,7 +260,7 @@ def _controller_details(controller: Controller, language: str) -> list[tuple[str
                 _joined(
                     controller.street_address,
                     f"{controller.postal_code} {controller.city}",
-                    controller.country,
+                    controller.country.name if controller.country else "",
                     separator=", ",
                 ),
             ),
