@@ -269,7 +269,7 @@ def _controller_details(controller: Controller, language: str) -> list[tuple[str
                 _joined(
                     controller.street_address,
                     f"{controller.postal_code} {controller.city}".strip(),
-                    controller.country,
+                    controller.country.name if controller.country else "",
                     separator=", ",
                 ),
             ),

@@ -879,7 +879,7 @@ class CoverageItem(RegisterPart):
     register = models.ForeignKey(
         Register, on_delete=models.CASCADE, related_name="coverage", verbose_name=_("register")
     )
-    name = LineField(_("covers"), max_length=200)
+    name = LineField(_("name"), max_length=200)
 
     class Meta(RegisterPart.Meta):
         verbose_name = _("what the register covers")
@@ -930,7 +930,7 @@ class EarlierChange(RegisterPart):
         verbose_name=_("register"),
     )
     date = models.DateField(_("date"))
-    text = ProseField(_("what changed"))
+    text = ProseField(_("description"))
 
     class Meta(RegisterPart.Meta):
         verbose_name = _("change before this service")

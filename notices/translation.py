@@ -82,6 +82,8 @@ class RecipientTranslation(TranslationOptions):
 class ProcessorTranslation(TranslationOptions):
     # A name given in the default language only is the same in every language (a proper name).
     fields = ("name", "service")
+    # Kept unique per controller in each language: an untranslated name is NULL, not ''.
+    empty_values = {"name": None}
     required_languages = DEFAULT_LANGUAGE
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,10 @@ from controllers.models import AuditEvent, ContactPerson, Controller, Membership
 from notices import services
 from notices.models import (
     Cookie,
+    CoverageItem,
     DataCategory,
     DataSubjectGroup,
+    EarlierChange,
     LegalBasis,
     NoticeVersion,
     Processor,
@@ -31,6 +34,7 @@ from notices.models import (
     RegisterProcessor,
     RetentionRule,
     Right,
+    SectionLead,
     SecurityMeasure,
     Source,
     SupervisoryAuthority,
@@ -147,7 +151,7 @@ class Tenant:
 def make_tenant(name: str, slug: str, business_id: str) -> Tenant:
     controller = make_controller(name, slug, business_id)
     contact = ContactPerson.objects.create(
-        controller=controller, name=f"{name} Contact", email=f"contact@{slug}.example"
+        controller=controller, name_fi=f"{name} Contact", email=f"contact@{slug}.example"
     )
     register = Register.objects.create(
         controller=controller,
@@ -164,6 +168,27 @@ def make_tenant(name: str, slug: str, business_id: str) -> Tenant:
     services.register_add_default_rights(register=register)
     category = DataCategory.objects.create(register=register, name_fi=f"{name} yhteystiedot")
     category.subject_groups.set([group])
+    # The notice's own free texts and its history before the service (issue 9).
+    CoverageItem.objects.create(
+        register=register,
+        name_fi=f"{name} laskutus",
+        name_sv=f"{name} fakturering",
+        name_en=f"{name} billing",
+    )
+    SectionLead.objects.create(
+        register=register,
+        section="purposes",
+        text_fi=f"{name} johdanto",
+        text_sv=f"{name} inledning",
+        text_en=f"{name} introduction",
+    )
+    EarlierChange.objects.create(
+        register=register,
+        date=date(2019, 1, 1),
+        text_fi=f"{name} aiempi muutos",
+        text_sv=f"{name} tidigare ändring",
+        text_en=f"{name} earlier change",
+    )
     # A published version row (not rendered: rendering is tested where it matters).
     snapshot = build_snapshot(register)
     NoticeVersion.objects.create(
@@ -175,7 +200,7 @@ def make_tenant(name: str, slug: str, business_id: str) -> Tenant:
         content_hash=content_hash(snapshot),
     )
     processor = Processor.objects.create(
-        controller=controller, name=f"{name} CRM", service_fi="Asiakkuudenhallinta", country="US"
+        controller=controller, name_fi=f"{name} CRM", service_fi="Asiakkuudenhallinta", country="US"
     )
     # An audit log entry, so every tenant admin (the audit log's too) has a row per tenant.
     audit_record(user=None, controller=controller, action=AuditEvent.Action.ADD, obj=register)

@@ -168,7 +168,8 @@ def write_swedish(register: Register) -> None:
             english = getattr(row, build_localized_fieldname(name, "en")) or ""
             swedish = build_localized_fieldname(name, "sv")
             if not getattr(row, swedish):
-                texts[swedish] = f"{english} (sv)" if english else ""
+                # NULL, not '': a processor's name is unique in each language.
+                texts[swedish] = f"{english} (sv)" if english else None
         type(row)._base_manager.filter(pk=row.pk).update(**texts)
     Register.objects.filter(pk=register.pk).update(languages=list(languages.codes()))
 

@@ -11,6 +11,7 @@ company.
 from __future__ import annotations
 
 import copy
+from datetime import date
 from io import StringIO
 from typing import Any
 
@@ -23,7 +24,7 @@ from django.utils import translation
 
 from notices import backup
 from notices.backup import BackupError, columns, controller_import
-from notices.models import Purpose, Register
+from notices.models import CoverageItem, EarlierChange, Purpose, Register, SectionLead
 from notices.parts import PARTS
 from tests.conftest import login
 from tests.test_backup_version1 import version_1
@@ -37,6 +38,11 @@ BIDI_OVERRIDE = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: shows "exe.txt" as "txt.exe"
 def company(db, media) -> dict[str, Any]:
     """The company's backup (version 2, no versions), exported from this database."""
     controller = backup.import_controller(version_1(SLUG))
+    # The parts the version 1 file predates, so that every text of the file is in it.
+    register = controller.registers.first()
+    CoverageItem.objects.create(register=register, name_fi="laskutus", name_sv="fakturering")
+    SectionLead.objects.create(register=register, section="purposes", text_fi="Johdanto")
+    EarlierChange.objects.create(register=register, date=date(2019, 1, 1), text_fi="Muutos")
     data = backup.controller_export(controller=controller)
     for register in data["registers"]:
         register["versions"] = []

@@ -205,3 +205,36 @@ def test_swedish_catalogue_migration_creates_missing_rows():
         call_command("migrate", verbosity=0)
 
     assert_catalogues_as_migrated(django_apps)
+
+
+BEFORE_COUNTRY_CODE = ("controllers", "0006_admin_list_indexes")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_controllers_country_text_becomes_a_code_and_an_unreadable_one_is_reported():
+    try:
+        call_command("migrate", *BEFORE_COUNTRY_CODE, verbosity=0)
+        old = MigrationExecutor(connection).loader.project_state(BEFORE_COUNTRY_CODE).apps
+        Controller_then = old.get_model("controllers", "Controller")
+        for slug, business_id, texts in (
+            ("suomi", "1234567-1", {"fi": "Suomi", "sv": "Finland", "en": "Finland"}),
+            ("sverige", "7654321-2", {"fi": "Ruotsi", "sv": "Sverige", "en": "Sweden"}),
+            ("kaukana", "1572860-0", {"fi": "Kaukomaa", "en": "Faraway"}),
+        ):
+            Controller_then.objects.create(
+                name=slug,
+                slug=slug,
+                business_id=business_id,
+                email=f"info@{slug}.example",
+                country=texts["fi"],
+                **{f"country_{code}": text for code, text in texts.items()},
+            )
+        call_command("migrate", verbosity=0)
+        codes = dict(Controller.objects.values_list("slug", "country"))
+        assert codes == {"suomi": "FI", "sverige": "SE", "kaukana": ""}
+        from controllers.models import AuditEvent
+
+        event = AuditEvent.objects.get(controller__slug="kaukana")
+        assert "Kaukomaa" in event.details and "Faraway" in event.details
+    finally:
+        call_command("migrate", verbosity=0)

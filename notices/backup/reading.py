@@ -513,8 +513,8 @@ class _Unique:
 
 
 def _unique_value(entry: Any, key: str) -> Any:
-    """The value of ``key`` in an entry; ``name_fi`` (a translated column modeltranslation
-    keeps unique) is the ``name`` text's Finnish one, or None where it has none."""
+    """The value of ``key`` in an entry; ``name_<language>`` (a translated column
+    modeltranslation keeps unique) is the ``name`` text's, or None where it has none."""
     base, _sep, language = key.rpartition("_")
     if (
         base
