@@ -188,10 +188,11 @@ REFERENCES = [
             "sources",
         },
         absent=[
-            "Suostumus: tarvitaan",
-            "Y-tunnus",
-            "suoritetaan sopimusta",
-            "Google LLC",
+            "Suostumus",  # no cookie consent column: the original names no cookies
+            "Y-tunnus",  # no business ID given
+            "Oikeutettu etu",  # no legitimate interest chosen
+            "Oikeus peruuttaa suostumus",  # nothing rests on consent
+            "Google LLC",  # no processor invented for Google Analytics
             "Yhdysvallat",
         ],
         as_data={
