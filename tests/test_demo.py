@@ -204,10 +204,12 @@ def test_every_register_is_complete_and_published_in_its_languages():
 
         purposes = list(register.purposes.prefetch_related("legal_bases"))
         assert purposes, register
+        # A purpose rests on the bases the register states for all purposes and its own.
+        whole = {basis.code for basis in register.legal_bases.all()}
         for purpose in purposes:
-            codes = {basis.code for basis in purpose.legal_bases.all()}
-            assert codes, purpose
-            if "6-1-f" in codes:
+            own = {basis.code for basis in purpose.legal_bases.all()}
+            assert own | whole, purpose
+            if "6-1-f" in own:
                 assert purpose.legitimate_interest_fi, purpose
                 assert purpose.legitimate_interest_en, purpose
 
@@ -221,7 +223,9 @@ def test_every_register_is_complete_and_published_in_its_languages():
         assert set(rights) == set(Right.Code.values)
         for code in ("access", "rectification", "restriction", "complaint"):
             assert rights[code].included, (register, code)
-        rests_on_consent = register.purposes.filter(legal_bases__code="6-1-a").exists()
+        rests_on_consent = "6-1-a" in whole or (
+            register.purposes.filter(legal_bases__code="6-1-a").exists()
+        )
         assert rights["withdraw_consent"].included == rests_on_consent, register
 
 
@@ -278,7 +282,15 @@ def test_demo_companies_follow_their_reference_notices():
     rule = hyvinvointi.retention_rules.get()
     assert (rule.period, rule.period_unit) == (10, "years")
     assert rule.starting_event_fi and rule.starting_event_en
-    assert hyvinvointi.purposes.filter(legal_bases__code="6-1-b").exists()
+    # Like Wellflix: contract stated once for the whole register, processors named by
+    # their function only, and a history from before the service (issue 9, point 12).
+    assert list(hyvinvointi.legal_bases.values_list("code", flat=True)) == ["6-1-b"]
+    processors = Processor.objects.filter(controller=hyvinvointi.controller)
+    assert processors.exists()
+    for processor in processors:
+        assert not processor.name_fi and processor.service_fi and processor.service_en
+    assert str(hyvinvointi.first_published_on) == "2022-11-03"
+    assert [str(c.date) for c in hyvinvointi.earlier_changes.all()] == ["2024-05-02", "2023-07-10"]
     assert hyvinvointi.no_transfers
     assert set(hyvinvointi.security_measures.values_list("kind", flat=True)) >= {
         "manual",
@@ -565,9 +577,15 @@ def test_the_swedish_page_shows_the_companys_swedish_texts(trilingual):
     # Without automated decisions the page gives its standard sentence, not the text.
     assert not trilingual.has_automated_decisions
     shown = [(m, n, v) for m, n, v in texts if (m, n) != ("Register", "automated_decisions")]
+    # The changes from before the service are in the change log, not on the page.
+    earlier = [v["sv"] for m, n, v in shown if (m, n) == ("EarlierChange", "text")]
+    shown = [(m, n, v) for m, n, v in shown if (m, n) != ("EarlierChange", "text")]
     swedish = [(m, n, v["sv"]) for m, n, v in shown if escape(v["sv"]) not in page]
     assert finnish == []
     assert swedish == []
+    assert earlier
+    changelog = get("/sv/hyvinvointi/asiakasrekisteri/versions/", "sv").content.decode()
+    assert [text for text in earlier if escape(text) not in changelog] == []
     assert escape("Alla personalens användarkonton har tvåstegsverifiering.") in page
 
 

@@ -60,9 +60,9 @@ def deleted_by_acme(acme: Tenant) -> dict[str, int]:
     assert client.post(delete, {"post": "yes"}).status_code == 302
 
     add = reverse("admin:notices_processor_add")
-    response = client.post(add, {"name": PROCESSOR, "service_fi": "Postitus", "country": "FI"})
+    response = client.post(add, {"name_fi": PROCESSOR, "service_fi": "Postitus", "country": "FI"})
     assert response.status_code == 302
-    processor = Processor.objects.get(name=PROCESSOR)
+    processor = Processor.objects.get(name_fi=PROCESSOR)
     delete = reverse("admin:notices_processor_delete", args=[processor.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 302
     return {"register": draft.pk, "processor": processor.pk}
