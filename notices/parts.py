@@ -154,10 +154,14 @@ def _purpose_extra(purpose: Purpose, languages: tuple[str, ...]) -> Item:
 
 def _processor_item(link: RegisterProcessor, languages: tuple[str, ...], _context: dict) -> Item:
     processor = link.processor
+    name = names(processor, "name", languages)
+    # A processor named by its function only: "what it does" is its name, and like a
+    # name it may be written once for every language.
+    service = texts if any(name.values()) else names
     return {
         "id": link.processor_id,
-        "name": names(processor, "name", languages),
-        "service": texts(processor, "service", languages),
+        "name": name,
+        "service": service(processor, "service", languages),
         "country": processor.country.code,
         "website": processor.website,
         "processes": texts(link, "processes", languages),
@@ -170,7 +174,7 @@ def _transfer_extra(transfer: Transfer, languages: tuple[str, ...]) -> Item:
         return {"processor": ""}
     return {
         "processor": processor_label(
-            names(processor, "name", languages), texts(processor, "service", languages)
+            names(processor, "name", languages), names(processor, "service", languages)
         )
     }
 

@@ -650,6 +650,9 @@ JSON_SECTIONS = {
     "RetentionRule": "retention",
     "SecurityMeasure": "security",
     "Cookie": "cookies",
+    "CoverageItem": "coverage",
+    "SectionLead": "section_leads",
+    "EarlierChange": "earlier_changes",
 }
 
 

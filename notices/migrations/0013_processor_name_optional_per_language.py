@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('controllers', '0008_merge_texts'),
-        ('notices', '0012_merge_texts'),
+        ('controllers', '0008_translated_names_country_code'),
+        ('notices', '0012_register_texts_and_history'),
     ]
 
     operations = [

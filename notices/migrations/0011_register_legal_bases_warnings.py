@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notices', '0009_register_changelog'),
+        ('notices', '0010_register_questions_start_unanswered'),
     ]
 
     operations = [

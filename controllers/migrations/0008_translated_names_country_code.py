@@ -56,7 +56,7 @@ def names_to_default_language(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("controllers", "0006_admin_list_indexes"),
+        ("controllers", "0007_controller_identity_and_contact_optional"),
     ]
 
     operations = [

@@ -19,8 +19,8 @@ def names_to_default_language(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('controllers', '0007_translated_names_country_code'),
-        ('notices', '0009_register_changelog'),
+        ('controllers', '0008_translated_names_country_code'),
+        ('notices', '0011_register_legal_bases_warnings'),
     ]
 
     operations = [
