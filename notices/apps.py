@@ -7,4 +7,7 @@ class NoticesConfig(AppConfig):
     verbose_name = _("Privacy notices")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 (registers the system checks)
+        from . import (
+            checks,  # noqa: F401 (registers the system checks)
+            parts,  # noqa: F401 (gives SectionLead its choice of sections)
+        )

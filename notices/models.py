@@ -9,6 +9,7 @@ rights, supervisory authorities) are catalogues that every company picks from.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
@@ -557,7 +558,10 @@ class Processor(models.Model):
     def __str__(self) -> str:
         # Named by its function only: what it does, in the reader's language or any other.
         services = texts(self, "service", codes()).values()
-        return self.name or self.service or next((text for text in services if text), "")
+        # A name given in one language only is the same in every language (languages.names).
+        given = {text for text in texts(self, "name", codes()).values() if text}
+        name = self.name or (given.pop() if len(given) == 1 else "")
+        return name or self.service or next((text for text in services if text), "")
 
     @property
     def is_outside_eea(self) -> bool:
@@ -889,11 +893,14 @@ class CoverageItem(RegisterPart):
         return self.name
 
 
+# Filled by ``notices.parts`` when it is imported (the app's ready() imports it): the
+# models do not import the parts, which are built from the models.
+LEAD_SECTION_CHOICES: list[tuple[str, Any]] = []
+
+
 def lead_sections() -> list[tuple[str, str]]:
     """The sections a lead paragraph can introduce: every section of ``parts`` (at run time)."""
-    from .parts import lead_section_choices
-
-    return lead_section_choices()
+    return list(LEAD_SECTION_CHOICES)
 
 
 class SectionLead(RegisterPart):

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from modeltranslation.translator import NotRegistered, translator
 
+from . import models as models_module
 from . import rules
 from .forms import DataCategoryForm, PurposeForm
 from .languages import names, texts
@@ -488,6 +489,10 @@ def lead_section_choices() -> list[tuple[str, Promise]]:
     return [(section.key, section.label) for section in SECTIONS] + [
         (part.key, part.label) for part in PARTS if part.has_lead
     ]
+
+
+# SectionLead.section takes its choices from here (see notices.models.lead_sections).
+models_module.LEAD_SECTION_CHOICES[:] = lead_section_choices()
 
 
 def rests_on_consent(purposes: Iterable[Purpose]) -> bool:

@@ -100,6 +100,14 @@ STEPS: tuple[Step, ...] = (
         anchors=("rights_exercise",),
         sections=("supervisory_authority",),
     ),
+    # The company's own words around the sections: lead paragraphs, how the notice is
+    # changed, and its history from before this service.
+    Step(
+        "changes",
+        _("Changes to this notice and its history"),
+        parts=("section_leads", "earlier_changes"),
+        anchors=("changes_policy",),
+    ),
     Step("record", _("Record of processing activities"), anchors=("joint_controllers",)),
 )
 STEPS_BY_KEY = {step.key: step for step in STEPS}
