@@ -114,6 +114,7 @@ def test_a_new_register_starts_with_every_question_unanswered(alice_client: Clie
         checked = re.search(rf'<input[^>]*name="{question}"[^>]*value=""[^>]*checked', html)
         assert checked, question
 
+
 # The guided editor's step that asks each question (notices/steps.py).
 QUESTION_STEPS = {
     "has_automated_decisions": "automated",
