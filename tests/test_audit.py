@@ -134,10 +134,10 @@ def test_summary_is_shown_in_the_readers_language(alice: User, alice_client: Cli
 def test_admin_add_change_and_delete_are_recorded(alice: User, alice_client: Client, acme):
     add = reverse("admin:notices_processor_add")
     response = alice_client.post(
-        add, {"name": "Postipalvelu Oy", "service_fi": "Postitus", "country": "FI"}
+        add, {"name_fi": "Postipalvelu Oy", "service_fi": "Postitus", "country": "FI"}
     )
     assert response.status_code == 302
-    processor = Processor.objects.get(name="Postipalvelu Oy")
+    processor = Processor.objects.get(name_fi="Postipalvelu Oy")
     added = only_event(action=Action.ADD)
     assert (added.user, added.controller, added.object_repr) == (
         alice,

@@ -312,7 +312,7 @@ def test_popup_response_has_no_inline_script(root: User, acme: Tenant):
         reverse("admin:controllers_contactperson_add") + "?_to_field=id&_popup=1",
         {
             "controller": acme.controller.pk,
-            "name": "Popup Person",
+            "name_fi": "Popup Person",
             "email": "popup@acme.example",
             "_popup": "1",
             "_to_field": "id",

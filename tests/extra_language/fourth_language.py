@@ -59,6 +59,9 @@ def test_a_register_publishes_in_a_fourth_configured_language(acme: Tenant, medi
     for manager in ("security_measures", "cookies", "rights"):
         for obj in getattr(register, manager).all():
             _translate(obj, EXTRA)
+    for manager in ("coverage", "section_leads", "earlier_changes"):
+        for obj in getattr(register, manager).all():
+            _translate(obj, EXTRA)
 
     published_at = timezone.datetime(2026, 3, 5, 12, 0, tzinfo=timezone.get_current_timezone())
     version = publish(
