@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import models
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -549,7 +550,10 @@ class Processor(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["controller", "name"],
-                condition=~models.Q(name=""),
+                # An expression, not Q(name=""): modeltranslation rewrites a Q's field
+                # names in place, by the active language, whenever the constraint is
+                # validated, which changed the constraint itself.
+                condition=~models.Q(Exact(models.F("name"), "")),
                 name="unique_processor_name_per_controller",
                 violation_error_message=_("The controller already has a processor of this name."),
             )
