@@ -186,8 +186,17 @@ def _run(sql: str, params: dict[str, object], many: bool) -> list[tuple]:
         if db.connection.prepare_threshold is not None:
             from django.db.backends.postgresql.base import ServerBindingCursor
 
+            # The driver connection's own cursor(), of the server-binding kind for
+            # this one query: whatever wraps the connection (a pool, a test's
+            # fault) sees the query as it sees the ORM's.
+            driver = db.connection
             with db.wrap_database_errors:
-                raw = ServerBindingCursor(db.connection)
+                factory = driver.cursor_factory
+                driver.cursor_factory = ServerBindingCursor
+                try:
+                    raw = driver.cursor()
+                finally:
+                    driver.cursor_factory = factory
             cursor = db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
             with cursor:
                 cursor.execute(sql, params)

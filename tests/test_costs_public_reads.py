@@ -65,11 +65,26 @@ def grow_history(first: NoticeVersion, to: int) -> None:
 
 
 def served(client: Client, address: str) -> tuple[bytes, list[dict[str, Any]]]:
-    with CaptureQueriesContext(connection) as captured:
+    """The response's body and its queries, each with its SQL as run, parameters bound.
+
+    The captured SQL alone is not enough on PostgreSQL: the public lookup binds its
+    parameters on the server, so the text logged holds ``$1``… placeholders.
+    """
+    bound: list[str] = []
+
+    def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        postgresql = connection.vendor == "postgresql"
+        bound.append(connection.ops.compose_sql(sql, params) if postgresql and params else sql)
+        return execute(sql, params, many, context)
+
+    with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(record):
         response = client.get(address)
         content = b"".join(response.streaming_content) if response.streaming else response.content
     assert response.status_code == 200, address
-    return content, captured.captured_queries
+    assert len(bound) == len(captured.captured_queries)
+    return content, [
+        {**query, "sql": sql} for query, sql in zip(captured.captured_queries, bound, strict=True)
+    ]
 
 
 def plan_nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
