@@ -55,11 +55,21 @@ class ControllerAdmin(TenantAdminMixin, TabbedTranslationAdmin):
 
 @admin.register(ContactPerson)
 class ContactPersonAdmin(TenantAdminMixin, TabbedTranslationAdmin):
-    list_display = ["name", "title", "email", "phone", "controller"]
+    list_display = ["display_name", "title", "email", "phone", "controller"]
     list_filter = ["controller"]
     list_select_related = ["controller"]
-    search_fields = ["name", "email", *get_translation_fields("title"), "controller__name"]
+    search_fields = [
+        *get_translation_fields("name"),
+        "email",
+        *get_translation_fields("title"),
+        "controller__name",
+    ]
     fields = ["controller", "name", "title", "email", "phone", "postal_address"]
+
+    # A name given once is the same in every language: listed in any admin language.
+    @admin.display(description=_("name"), ordering="name")
+    def display_name(self, obj: ContactPerson) -> str:
+        return str(obj)
 
 
 @admin.register(Membership)

@@ -139,7 +139,11 @@ class ContactPerson(models.Model):
         ordering = ["controller", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        # A name given in one language only is the same in every language (a proper
+        # name); modeltranslation has no fallback here, so the active language's
+        # column alone may be empty.
+        given = (getattr(self, f"name_{code}", None) for code, _name in settings.LANGUAGES)
+        return self.name or next((name for name in given if name), "")
 
 
 class Membership(models.Model):

@@ -101,7 +101,13 @@ class ProcessorAdmin(TenantAdminMixin, TabbedTranslationAdmin):
     list_display = ["display_name", "service", "country_name", "controller", "register_count"]
     list_filter = ["controller", "country"]
     list_select_related = ["controller"]
-    search_fields = ["name", *languages.field_names("service"), "controller__name"]
+    # Every language's name: a name given once (in the default language) is found from
+    # an admin in any language (modeltranslation turns "name" into the active one).
+    search_fields = [
+        *languages.field_names("name"),
+        *languages.field_names("service"),
+        "controller__name",
+    ]
     fields = ["controller", "name", "service", "country", "website"]
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
