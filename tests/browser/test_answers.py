@@ -3,6 +3,8 @@ to an explicit choice on the register's page; the answer chosen there is publish
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
@@ -26,14 +28,16 @@ def test_publisher_follows_the_link_of_an_unanswered_question_and_answers_it(
     expect(problems).to_contain_text("Answer whether decisions are made by automated means alone")
     screenshot(page, "answers-publish-refused")
 
-    problems.locator('a[href$="#id_has_automated_decisions"]').first.click()
+    # The link opens the question's own step with the question focused.
+    problems.locator('a[href$="#f-register-has_automated_decisions"]').first.click()
+    expect(page).to_have_url(re.compile(r"/step/[a-z_]+/#f-register-has_automated_decisions$"))
     choice = page.locator("#id_has_automated_decisions")
     expect(choice).to_be_visible()
     expect(choice.locator('input[value=""]')).to_be_checked()
     choice.scroll_into_view_if_needed()
     screenshot(page, "answers-register-question", full_page=False)
     choice.get_by_label("no: no automated decisions or profiling with significant effects").check()
-    page.locator("input[name=_continue]").click()
+    page.locator("input[name=_save]").click()
     expect(page.locator(".messagelist")).to_be_visible()
     site.register.refresh_from_db()
     assert site.register.has_automated_decisions is False

@@ -53,6 +53,11 @@ def check_step(page: Page, name: str) -> int:
     return page.evaluate(HEIGHT)
 
 
+def answer(page: Page, field: str, choice: str) -> None:
+    """Choose the answer to one of the register's questions (they start unanswered)."""
+    page.locator(f"#id_{field}").get_by_label(re.compile(f"^{re.escape(choice)}")).check()
+
+
 def test_publisher_creates_a_register_step_by_step_and_publishes_it(
     site: Site, context: BrowserContext, browser: Browser, pages_only
 ) -> None:
@@ -99,12 +104,12 @@ def test_publisher_creates_a_register_step_by_step_and_publishes_it(
     # 5. Sources: none (the data comes from the people themselves).
     save_and_continue(page)
     # 6. Recipients: none.
-    page.check("#id_no_recipients")
+    answer(page, "no_recipients", "no recipients")
     save_and_continue(page)
     # 7. Processors: none.
     save_and_continue(page)
     # 8. Transfers: none.
-    page.check("#id_no_transfers")
+    answer(page, "no_transfers", "no transfers")
     save_and_continue(page)
     # 9. Retention: a rule for the whole register.
     page.fill("#id_retention_rules-0-period", "2")

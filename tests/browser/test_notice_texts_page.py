@@ -27,6 +27,8 @@ def add_texts(site: Site) -> None:
     SectionLead.objects.create(
         register=register, section="processors", **{f"text_{k}": v for k, v in LEAD.items()}
     )
+    # The site's register already covers one part; the page lists exactly these.
+    CoverageItem.objects.filter(register=register).delete()
     for order, names in enumerate(
         (
             {"fi": "laskutustiedot", "sv": "faktureringsuppgifter", "en": "billing data"},
