@@ -18,7 +18,9 @@ the elements.
 
 from __future__ import annotations
 
+import functools
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -40,10 +42,13 @@ WIDTHS = (1280, 375)
 HEIGHT = {1280: 900, 375: 800}
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
-SIDEWAYS = """() => ({
-    scroll: document.documentElement.scrollWidth,
-    window: window.innerWidth,
-    widest: Array.from(document.querySelectorAll('body *'))
+# The page's width and, only when it is wider than the window, what reaches beyond.
+SIDEWAYS = """() => {
+    const scroll = document.documentElement.scrollWidth;
+    if (scroll <= window.innerWidth) {
+        return {scroll: scroll, window: window.innerWidth, widest: []};
+    }
+    const widest = Array.from(document.querySelectorAll('body *'))
         .map(el => [el, el.getBoundingClientRect()])
         .filter(([el, box]) => box.right > window.innerWidth + 0.5 && box.width > 0)
         .slice(0, 5)
@@ -51,8 +56,9 @@ SIDEWAYS = """() => ({
             + (el.id ? '#' + el.id : '')
             + (el.className && typeof el.className === 'string'
                 ? '.' + el.className.trim().split(/\\s+/).join('.') : '')
-            + ' (right ' + Math.round(box.right) + ')'),
-})"""
+            + ' (right ' + Math.round(box.right) + ')');
+    return {scroll: scroll, window: window.innerWidth, widest: widest};
+}"""
 
 # Makes one field of the step's form invalid without the browser's help (the form is
 # novalidate): a text one character longer than its maximum, else a choice the server
@@ -103,11 +109,17 @@ def largest_demo_register() -> Register:
     return largest
 
 
-def axe_violations(page: Page) -> list[str]:
-    """axe-core's WCAG 2.1 AA violations on the page, one readable line per rule."""
+@functools.cache
+def axe() -> Any:
+    """axe-core, read from its file once for all the pages."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(
+    return Axe()
+
+
+def axe_violations(page: Page) -> list[str]:
+    """axe-core's WCAG 2.1 AA violations on the page, one readable line per rule."""
+    results = axe().run(
         page,
         options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
     )
