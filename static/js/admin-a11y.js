@@ -14,6 +14,17 @@
 (function () {
   "use strict";
   var script = document.currentScript;
+
+  // SelectFilter2 builds its widgets on "load", in a listener added before this one.
+  // Also on pages without the translation tabs (the guided steps load no jQuery UI).
+  window.addEventListener("load", function () {
+    document.querySelectorAll(".selector .help-tooltip[aria-label]:not([role])").forEach(
+      function (icon) {
+        icon.setAttribute("role", "img");
+      }
+    );
+  });
+
   var $ = window.django && window.django.jQuery;
   if (!$ || !$.ui || !$.ui.tabs) {
     return;
@@ -36,15 +47,6 @@
     _isLocal: function (anchor) {
       return anchor.hasAttribute("data-tab-href") || this._super(anchor);
     }
-  });
-
-  // SelectFilter2 builds its widgets on "load", in a listener added before this one.
-  window.addEventListener("load", function () {
-    document.querySelectorAll(".selector .help-tooltip[aria-label]:not([role])").forEach(
-      function (icon) {
-        icon.setAttribute("role", "img");
-      }
-    );
   });
 
   // A text in one of the notice's languages says which (WCAG 3.1.2, language of parts),
