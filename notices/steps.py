@@ -67,7 +67,13 @@ STEPS: tuple[Step, ...] = (
         sections=("register",),
     ),
     Step("contact_person", _("Contact person"), anchors=("contact_person",)),
-    Step("purposes", _("Purposes and legal bases"), parts=("purposes",)),
+    # The bases stated once for the whole register belong with the purposes' own.
+    Step(
+        "purposes",
+        _("Purposes and legal bases"),
+        parts=("purposes",),
+        anchors=("legal_bases",),
+    ),
     Step(
         "data_categories", _("Personal data"), parts=("data_categories",), anchors=("data_origin",)
     ),
