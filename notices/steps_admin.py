@@ -174,7 +174,9 @@ class GuidedStepsMixin:
         plan = steps.admin_plan(self, request, None)[key]
         columns = list(languages.codes())
         form_class = self._step_form(request, None, plan.fields())
-        form = form_class(request.POST or None, request.FILES or None)
+        # The company home's link names the company (?controller=), as the add form's does.
+        initial = self.get_changeform_initial_data(request)
+        form = form_class(request.POST or None, request.FILES or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             register = self._save(request, form, [], add=True)
             return self._after_save(request, register, key)

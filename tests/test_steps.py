@@ -243,3 +243,11 @@ def test_a_text_of_the_chosen_contact_person_links_to_the_choice() -> None:
     problem = Problem("en", "register", "contact_person", "m", "title", text_missing=True)
     assert steps.problem_anchor(problem) == "f-register-contact_person"
     assert steps.step_of(problem).key == "contact_person"
+
+
+def test_a_new_register_of_the_company_named_in_the_address(alice, acme, beta) -> None:
+    """The company home's "Add a register" names its company, as the add form's link does."""
+    Membership.objects.create(user=alice, controller=beta.controller, role="editor")
+    url = reverse("admin:notices_register_new") + f"?controller={beta.controller.pk}"
+    body = login(alice).get(url).content.decode()
+    assert f'<option value="{beta.controller.pk}" selected>' in body
