@@ -245,6 +245,17 @@ def test_a_text_of_the_chosen_contact_person_links_to_the_choice() -> None:
     assert steps.step_of(problem).key == "contact_person"
 
 
+def test_the_plus_beside_a_choice_opens_its_window_on_a_step(alice, acme) -> None:
+    """The admin's RelatedObjectLookups.js is on the page (without it "+" leaves the step);
+    modeltranslation's tabs script is not (it would fold the languages into tabs).
+    """
+    body = login(alice).get(step_url(acme.register, "contact_person")).content.decode()
+    assert 'id="add_id_contact_person"' in body
+    assert "admin/js/admin/RelatedObjectLookups" in body
+    assert "admin/js/jquery.init" in body
+    assert "tabbed_translation_fields" not in body
+
+
 def test_a_new_register_of_the_company_named_in_the_address(alice, acme, beta) -> None:
     """The company home's "Add a register" names its company, as the add form's link does."""
     Membership.objects.create(user=alice, controller=beta.controller, role="editor")
