@@ -245,6 +245,35 @@ def test_a_text_of_the_chosen_contact_person_links_to_the_choice() -> None:
     assert steps.step_of(problem).key == "contact_person"
 
 
+def test_a_right_left_out_before_the_purposes_links_to_its_included_box(alice, acme) -> None:
+    """The guided steps create a register before its purposes: the rights its bases need
+    later (portability, for a contract) are listed but left out, and the problem opens
+    that right's card with its "included" box, not an empty card for a new right.
+    """
+    from notices.models import LegalBasis
+
+    client = login(alice)
+    url = reverse("admin:notices_register_new")
+    data = form_data(client, url)
+    data.update({"name_fi": ["Tilaukset"], "slug": ["orders"], "languages": ["fi"]})
+    client.post(url, {**data, "_next": ["1"]})
+    register = Register.objects.get(controller=acme.controller, slug="orders")
+    portability = register.rights.get(right__code="portability")
+    assert not portability.included
+    purpose = Purpose.objects.create(register=register, name_fi="Toimitus")
+    purpose.legal_bases.add(LegalBasis.objects.get(code="6-1-b"))
+
+    with translation.override("en"):
+        problems = check_completeness(build_snapshot(register))
+    (missing,) = [p for p in problems if "data portability" in p.message]
+    anchor = "f-rights-portability-included"
+    assert steps.problem_url(missing, register) == step_url(register, "rights") + f"#{anchor}"
+    body = client.get(step_url(register, "rights")).content.decode()
+    assert f'id="{anchor}"' in body
+    assert f'id="{anchor}-missing"' in body  # marked in place, its card open
+    assert '<details class="step-item" id="item-rights-portability" open>' in body
+
+
 def test_the_plus_beside_a_choice_opens_its_window_on_a_step(alice, acme) -> None:
     """The admin's RelatedObjectLookups.js is on the page (without it "+" leaves the step);
     modeltranslation's tabs script is not (it would fold the languages into tabs).
