@@ -110,3 +110,14 @@ def test_the_home_edits_and_adds_registers_step_by_step(register, beta, media):
     assert reverse("admin:notices_register_steps", args=[register.pk]) in html
     new = reverse("admin:notices_register_new") + f"?controller={register.controller.pk}"
     assert f'href="{new}"' in html
+
+
+def test_a_publisher_takes_a_published_notice_offline_from_the_home(register, beta, media):
+    paula = make_publisher(register.controller)
+    online = reverse("admin:notices_register_online", args=[register.pk])
+    assert online not in home(login(paula))  # nothing published: nothing to take offline
+    publish(register, paula)
+    html = home(login(paula))
+    assert f'href="{online}">Take offline' in html
+    services.register_set_online(register=register, user=paula, online=False)
+    assert f'href="{online}">Bring back online' in home(login(paula))
