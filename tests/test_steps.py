@@ -291,3 +291,12 @@ def test_a_new_register_of_the_company_named_in_the_address(alice, acme, beta) -
     url = reverse("admin:notices_register_new") + f"?controller={beta.controller.pk}"
     body = login(alice).get(url).content.decode()
     assert f'<option value="{beta.controller.pk}" selected>' in body
+
+
+def test_a_required_choice_says_so_as_a_required_text_does(alice, acme) -> None:
+    """A security measure's material is required: its label says so, as its description's does."""
+    body = login(alice).get(step_url(acme.register, "security")).content.decode()
+    new = 'id="f-security-new-kind"'
+    assert new in body
+    label = body[body.index(new) :].split("</div>")[0]
+    assert 'class="step-required">(required)' in label
