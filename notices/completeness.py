@@ -266,7 +266,9 @@ def _check_rights(s: dict[str, Any], lang: str, add: Add) -> None:
         message = _("The notice must state the %(right)s.") % {"right": RIGHT_LABELS[code]}
         if code in RIGHT_REASONS:
             message = f"{message} {RIGHT_REASONS[code]}"
-        add("register", "rights", message)
+        # Named by its code: where the register lists the right but leaves it out, the
+        # link opens that right's "included" box (notices.steps.item_key).
+        add("register", "rights", message, field="included", item=code)
     if not register["rights_exercise"][lang]:
         add(
             "register", "rights", _("Say how a person can use the rights."), field="rights_exercise"

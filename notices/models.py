@@ -865,6 +865,11 @@ class RegisterRight(RegisterPart):
     def __str__(self) -> str:
         return str(self.right)
 
+    @property
+    def code(self) -> str:
+        """The right's code: its item's identity in the notice (parts.PARTS)."""
+        return self.right.code
+
     def clean(self) -> None:
         if self.right_id and not self.included and not self.right.can_be_omitted:
             raise ValidationError(

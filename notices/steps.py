@@ -200,7 +200,11 @@ def item_key(part: Part, obj: Model, columns: Sequence[str]) -> Any:
     """An item's identity in the snapshot (what a problem names), from its row."""
     if part.build is not None:
         item = part.build(obj, tuple(columns), {"rests_on_consent": True})
-        return item.get(part.identity) if item else obj.pk
+        if item:
+            return item.get(part.identity)
+        # A row the notice leaves out (a right not included) is named as a problem
+        # names it (completeness: a right that applies but is left out).
+        return getattr(obj, part.identity, obj.pk)
     return getattr(obj, part.identity if part.identity != "id" else "pk")
 
 

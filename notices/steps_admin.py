@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
@@ -82,6 +83,19 @@ def _share_choices(formset: Any) -> None:
             target.choices = choices
             if many:
                 target.help_text = own_help
+
+
+def _related_lookups() -> forms.Media:
+    """The admin's scripts for the windows of a choice's "+" and pencil links.
+
+    Not the register admin's whole media: modeltranslation's tabs script would fold
+    the languages side by side back into tabs.
+    """
+    extra = "" if settings.DEBUG else ".min"
+    scripts = [f"vendor/jquery/jquery{extra}.js", "jquery.init.js", "core.js"]
+    return forms.Media(
+        js=[f"admin/js/{name}" for name in [*scripts, "admin/RelatedObjectLookups.js"]]
+    )
 
 
 def _register_name(register: Register | None) -> str:
@@ -174,7 +188,9 @@ class GuidedStepsMixin:
         plan = steps.admin_plan(self, request, None)[key]
         columns = list(languages.codes())
         form_class = self._step_form(request, None, plan.fields())
-        form = form_class(request.POST or None, request.FILES or None)
+        # The company home's link names the company (?controller=), as the add form's does.
+        initial = self.get_changeform_initial_data(request)
+        form = form_class(request.POST or None, request.FILES or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             register = self._save(request, form, [], add=True)
             return self._after_save(request, register, key)
@@ -261,7 +277,9 @@ class GuidedStepsMixin:
                     "items": items,
                 }
             )
-        media = form.media
+        # The "+" and pencil links beside a choice open their window with the admin's
+        # RelatedObjectLookups.js; without it they led away from the step.
+        media = _related_lookups() + form.media
         for _inline, formset in formsets:
             media += formset.media
         nav = [

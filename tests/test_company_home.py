@@ -28,7 +28,7 @@ def test_member_front_page_lists_registers_with_their_state_and_buttons(register
     assert "Borealis" not in html
     for name in ("change", "preview", "publish", "duplicate"):
         assert name in html
-    assert reverse("admin:notices_register_change", args=[register.pk]) in html
+    assert reverse("admin:notices_register_steps", args=[register.pk]) in html
     assert reverse("admin:notices_register_publish", args=[register.pk]) in html
     assert reverse("admin:notices_register_preview", args=[register.pk, "en"]) in html
     # Nothing published: no public page, no "view site" for the company.
@@ -102,3 +102,22 @@ def test_home_reads_a_fixed_number_of_rows_whatever_the_number_of_registers(regi
         q["sql"] for q in many.captured_queries
     ]
     assert elapsed < 0.3
+
+
+def test_the_home_edits_and_adds_registers_step_by_step(register, beta, media):
+    paula = make_publisher(register.controller)
+    html = home(login(paula))
+    assert reverse("admin:notices_register_steps", args=[register.pk]) in html
+    new = reverse("admin:notices_register_new") + f"?controller={register.controller.pk}"
+    assert f'href="{new}"' in html
+
+
+def test_a_publisher_takes_a_published_notice_offline_from_the_home(register, beta, media):
+    paula = make_publisher(register.controller)
+    online = reverse("admin:notices_register_online", args=[register.pk])
+    assert online not in home(login(paula))  # nothing published: nothing to take offline
+    publish(register, paula)
+    html = home(login(paula))
+    assert f'href="{online}">Take offline' in html
+    services.register_set_online(register=register, user=paula, online=False)
+    assert f'href="{online}">Bring back online' in home(login(paula))

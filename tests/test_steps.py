@@ -243,3 +243,60 @@ def test_a_text_of_the_chosen_contact_person_links_to_the_choice() -> None:
     problem = Problem("en", "register", "contact_person", "m", "title", text_missing=True)
     assert steps.problem_anchor(problem) == "f-register-contact_person"
     assert steps.step_of(problem).key == "contact_person"
+
+
+def test_a_right_left_out_before_the_purposes_links_to_its_included_box(alice, acme) -> None:
+    """The guided steps create a register before its purposes: the rights its bases need
+    later (portability, for a contract) are listed but left out, and the problem opens
+    that right's card with its "included" box, not an empty card for a new right.
+    """
+    from notices.models import LegalBasis
+
+    client = login(alice)
+    url = reverse("admin:notices_register_new")
+    data = form_data(client, url)
+    data.update({"name_fi": ["Tilaukset"], "slug": ["orders"], "languages": ["fi"]})
+    client.post(url, {**data, "_next": ["1"]})
+    register = Register.objects.get(controller=acme.controller, slug="orders")
+    portability = register.rights.get(right__code="portability")
+    assert not portability.included
+    purpose = Purpose.objects.create(register=register, name_fi="Toimitus")
+    purpose.legal_bases.add(LegalBasis.objects.get(code="6-1-b"))
+
+    with translation.override("en"):
+        problems = check_completeness(build_snapshot(register))
+    (missing,) = [p for p in problems if "data portability" in p.message]
+    anchor = "f-rights-portability-included"
+    assert steps.problem_url(missing, register) == step_url(register, "rights") + f"#{anchor}"
+    body = client.get(step_url(register, "rights")).content.decode()
+    assert f'id="{anchor}"' in body
+    assert f'id="{anchor}-missing"' in body  # marked in place, its card open
+    assert '<details class="step-item" id="item-rights-portability" open>' in body
+
+
+def test_the_plus_beside_a_choice_opens_its_window_on_a_step(alice, acme) -> None:
+    """The admin's RelatedObjectLookups.js is on the page (without it "+" leaves the step);
+    modeltranslation's tabs script is not (it would fold the languages into tabs).
+    """
+    body = login(alice).get(step_url(acme.register, "contact_person")).content.decode()
+    assert 'id="add_id_contact_person"' in body
+    assert "admin/js/admin/RelatedObjectLookups" in body
+    assert "admin/js/jquery.init" in body
+    assert "tabbed_translation_fields" not in body
+
+
+def test_a_new_register_of_the_company_named_in_the_address(alice, acme, beta) -> None:
+    """The company home's "Add a register" names its company, as the add form's link does."""
+    Membership.objects.create(user=alice, controller=beta.controller, role="editor")
+    url = reverse("admin:notices_register_new") + f"?controller={beta.controller.pk}"
+    body = login(alice).get(url).content.decode()
+    assert f'<option value="{beta.controller.pk}" selected>' in body
+
+
+def test_a_required_choice_says_so_as_a_required_text_does(alice, acme) -> None:
+    """A security measure's material is required: its label says so, as its description's does."""
+    body = login(alice).get(step_url(acme.register, "security")).content.decode()
+    new = 'id="f-security-new-kind"'
+    assert new in body
+    label = body[body.index(new) :].split("</div>")[0]
+    assert 'class="step-required">(required)' in label

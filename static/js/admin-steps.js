@@ -8,18 +8,27 @@
 (function () {
   "use strict";
 
+  // The first field to write in: a card's order number is not where the work is.
   function control(target) {
     if (target.matches("input, textarea, select")) {
       return target;
     }
     return target.querySelector(
-      "input:not([type=hidden]):not([disabled]), textarea, select"
+      "input:not([type=hidden]):not([disabled]):not([name$='-order']), textarea, select"
     );
+  }
+
+  // A field of an item the page does not have (a right no longer listed): the
+  // part's card for a new item instead.
+  function find(id) {
+    var target = id && document.getElementById(id);
+    var part = !target && /^(?:f|item)-([a-z_]+)-/.exec(id);
+    return target || (part && document.getElementById("part-" + part[1] + "-new"));
   }
 
   function reveal() {
     var id = decodeURIComponent(window.location.hash.slice(1));
-    var target = id && document.getElementById(id);
+    var target = find(id);
     if (!target) {
       return;
     }
