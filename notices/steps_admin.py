@@ -136,7 +136,15 @@ class GuidedStepsMixin:
         readonly = set(self.get_readonly_fields(request, obj))
         excluded = set(self.get_exclude(request, obj) or [])
         fields = [n for n in names if n not in readonly and n not in excluded]
-        return self.get_form(request, obj, change=obj is not None, fields=fields)
+        form_class = self.get_form(request, obj, change=obj is not None, fields=fields)
+        # A short catalogue (the legal bases) as check boxes, as on the purposes' cards:
+        # the admin's two-box selector does not fit a phone and is four times as tall.
+        for name, field in form_class.base_fields.items():
+            if isinstance(field, forms.ModelMultipleChoiceField):
+                field.widget = forms.CheckboxSelectMultiple()
+                field.widget.choices = field.choices
+                field.help_text = Register._meta.get_field(name).help_text
+        return form_class
 
     def _step_formsets(
         self, request: HttpRequest, obj: Register, plan: steps.StepPlan, columns: list[str]
