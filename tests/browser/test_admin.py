@@ -95,12 +95,13 @@ def test_editor_edits_and_previews_then_publisher_publishes(site: Site, context:
     page.goto(f"{site.url}/admin/notices/processor/add/")
     # A member of one company does not choose it: the processor is Acme's.
     expect(page.locator("#id_controller")).to_have_count(0)
-    page.fill("#id_name", PROCESSOR)
+    # A proper name, given once: the same in every language.
+    fill_translated(page, "id_name", {"fi": PROCESSOR})
     fill_translated(page, "id_service", SERVICE)
     page.select_option("#id_country", value="IN")
     page.click("input[name=_save]")
     expect(page.locator(".messagelist .success")).to_be_visible()
-    assert Processor.objects.filter(controller=site.tenant.controller, name=PROCESSOR).exists()
+    assert Processor.objects.filter(controller=site.tenant.controller, name_fi=PROCESSOR).exists()
 
     page.goto(change_url)
     # The purpose, renamed in Finnish and in English through its tabs.
