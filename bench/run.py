@@ -23,7 +23,8 @@ happens in a throw-away directory with production-like settings (DEBUG off):
    and the target (0.8), and write ``bench/results/latest.json``; the exit
    status is 1 if any request failed.
 6. the admin at scale: ``manage.py bench_admin`` (each admin page a member and
-   a superuser use, in-process: median time and queries) on the demo, then
+   a superuser use, the company home and every guided step included,
+   in-process: median time and queries) on the demo, then
    ``manage.py bench_scale`` grows the database to ``--scale`` companies and
    ``bench_admin`` runs again. These figures need PostgreSQL
    (``BENCH_DATABASE_URL``); on SQLite they are indicative only.

@@ -2,7 +2,9 @@
 
 A superuser creates a company and invites its first publisher in one form
 (``company_onboard``); a publisher adds editors and publishers from the company's
-page (``member_invite``). Membership is what grants admin access
+page (``member_invite``), changes a member's role (``member_change_role``) and
+removes a member (``member_remove``), never leaving the company without a
+publisher. Membership is what grants admin access
 (``controllers.tenancy.has_admin_access``), so no staff flag has to be ticked.
 
 A new user gets no password: the invitation is a one-time link to set one, made
@@ -18,7 +20,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
@@ -129,18 +131,116 @@ def company_onboard(
     return controller, user, created
 
 
+class RoleForm(forms.Form):
+    """A member's new role, chosen on the company's people page."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+def _keep_a_publisher(membership: Membership, role: str | None) -> None:
+    """Refuse to leave the company without a publisher (``role`` None: removal).
+
+    Locks the company's publishers' rows, so that two publishers demoting each
+    other at the same time cannot both succeed. Call inside a transaction.
+    """
+    publisher = Membership.Role.PUBLISHER
+    if membership.role != publisher or role == publisher:
+        return
+    others = (
+        Membership.objects.select_for_update()
+        .filter(controller_id=membership.controller_id, role=publisher)
+        .exclude(pk=membership.pk)
+    )
+    if not list(others.values_list("pk", flat=True)):
+        raise ValidationError(
+            _(
+                "A company needs a publisher: %(username)s is the only one of %(company)s. "
+                "Make another person a publisher first."
+            ),
+            code="last_publisher",
+            params={
+                "username": membership.user.get_username(),
+                "company": str(membership.controller),
+            },
+        )
+
+
+def _locked(membership: Membership) -> Membership:
+    return (
+        Membership.objects.select_for_update()
+        .select_related("user", "controller")
+        .get(pk=membership.pk)
+    )
+
+
+def member_change_role(*, acting: Any, membership: Membership, role: str) -> bool:
+    """Give ``membership`` the ``role`` (publishers and superusers only); audited.
+
+    Raises ``ValidationError`` if it would leave the company without a publisher.
+    Returns whether the role changed.
+    """
+    if not can_publish(acting, membership.controller_id):
+        raise PermissionDenied
+    with transaction.atomic():
+        current = _locked(membership)
+        if current.role == role:
+            return False
+        _keep_a_publisher(current, role)
+        current.role = role
+        current.save(update_fields=["role"])
+        audit_record(
+            user=acting,
+            controller=current.controller_id,
+            action=AuditEvent.Action.CHANGE,
+            obj=current,
+            # As the admin's change message: shown translated in the audit log.
+            details=[{"changed": {"fields": ["Role"]}}],
+        )
+    membership.role = role
+    return True
+
+
+def member_remove(*, acting: Any, membership: Membership) -> None:
+    """Take ``membership`` away (publishers and superusers only); audited.
+
+    The user account stays (it may belong to other companies). Raises
+    ``ValidationError`` if it would leave the company without a publisher.
+    """
+    if not can_publish(acting, membership.controller_id):
+        raise PermissionDenied
+    with transaction.atomic():
+        current = _locked(membership)
+        _keep_a_publisher(current, None)
+        audit_record(
+            user=acting,
+            controller=current.controller_id,
+            action=AuditEvent.Action.DELETE,
+            obj=current,
+        )
+        current.delete()
+
+
 def member_invite(
     *, acting: Any, controller: Controller, person: MemberForm
 ) -> tuple[Membership, bool]:
     """Add ``person`` to ``controller`` in the role chosen (publishers and superusers only).
 
-    A user already a member gets the new role. Returns the membership and whether
+    A user already a member gets the new role, unless that leaves the company
+    without a publisher (``ValidationError``). Returns the membership and whether
     the user is new.
     """
     if not can_publish(acting, controller):
         raise PermissionDenied
     with transaction.atomic():
         user, created = _person(person.cleaned_data)
+        existing = (
+            Membership.objects.select_for_update()
+            .select_related("user", "controller")
+            .filter(user=user, controller=controller)
+            .first()
+        )
+        if existing is not None:
+            _keep_a_publisher(existing, person.cleaned_data["role"])
         membership, added = Membership.objects.update_or_create(
             user=user, controller=controller, defaults={"role": person.cleaned_data["role"]}
         )

@@ -317,7 +317,10 @@ class RegisterAdmin(GuidedStepsMixin, TenantAdminMixin, TabbedTranslationAdmin):
                     % {"number": version.number},
                     messages.SUCCESS,
                 )
-                return redirect(reverse("admin:notices_register_change", args=[register.pk]))
+                # Back where the work continues: the company home, at this register's
+                # card (its state, its public page), not the one-page form.
+                home = reverse("admin:controllers_controller_home", args=[register.controller_id])
+                return redirect(f"{home}#register-{register.pk}")
         language = translation.get_language()
         context = {
             **self.admin_site.each_context(request),

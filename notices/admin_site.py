@@ -74,6 +74,16 @@ class NoticesAdminSite(TenantAdminSite):
                 name="controllers_controller_members",
             ),
             path(
+                "controllers/controller/<int:pk>/members/<int:member>/role/",
+                self.admin_view(onboarding_views.member_role),
+                name="controllers_controller_member_role",
+            ),
+            path(
+                "controllers/controller/<int:pk>/members/<int:member>/remove/",
+                self.admin_view(partial(onboarding_views.member_remove_view, site=self)),
+                name="controllers_controller_member_remove",
+            ),
+            path(
                 "notices/register/<int:pk>/duplicate/",
                 self.admin_view(partial(company_views.duplicate, site=self)),
                 name="notices_register_duplicate",

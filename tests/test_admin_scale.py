@@ -94,7 +94,7 @@ def test_member_pages_do_not_grow_with_companies_and_versions(
 
 def test_superuser_lists_do_not_grow_with_companies(root: User, acme: Tenant, beta: Tenant):
     client = login(root)
-    pages = superuser_pages()
+    pages = superuser_pages(acme.controller)
     for page in pages:
         queries_of(client, page)
     few = {page.name: queries_of(client, page) for page in pages}

@@ -173,3 +173,121 @@ def test_a_member_without_staff_status_logs_in_and_a_non_member_does_not(acme, d
     refused = Client().post(reverse("admin:login"), {"username": "nobody", "password": PASSWORD})
     assert refused.status_code == 200
     assert "errornote" in refused.content.decode()
+
+
+# --- A publisher changes a member's role and removes a member -------------------------
+
+
+def member_url(name: str, membership: Membership) -> str:
+    return reverse(
+        f"admin:controllers_controller_member_{name}",
+        args=[membership.controller_id, membership.pk],
+    )
+
+
+def test_publisher_changes_a_members_role_audited(register, alice):
+    paula = make_publisher(register.controller)
+    client = login(paula)
+    people = reverse("admin:controllers_controller_members", args=[register.controller.pk])
+    membership = Membership.objects.get(user=alice)
+    html = client.get(people).content.decode()
+    assert f'action="{member_url("role", membership)}"' in html
+    response = client.post(member_url("role", membership), {"role": "publisher"}, follow=True)
+    assert response.redirect_chain == [(people, 302)]
+    assert "The role of alice is now: publisher (also publish)." in response.content.decode()
+    membership.refresh_from_db()
+    assert membership.role == "publisher"
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.CHANGE).latest("pk")
+    assert (event.username, event.controller_id, event.object_id) == (
+        "paula",
+        register.controller_id,
+        str(membership.pk),
+    )
+    assert event.summary() == "Changed Role."
+    # Back to editor; an unknown role changes nothing.
+    client.post(member_url("role", membership), {"role": "editor"})
+    client.post(member_url("role", membership), {"role": "owner"})
+    membership.refresh_from_db()
+    assert membership.role == "editor"
+
+
+def test_publisher_removes_a_member_after_confirming_audited(register, alice):
+    paula = make_publisher(register.controller)
+    client = login(paula)
+    membership = Membership.objects.get(user=alice)
+    confirm = client.get(member_url("remove", membership))
+    assert confirm.status_code == 200
+    assert "alice will no longer be able to open, edit or publish" in confirm.content.decode()
+    assert Membership.objects.filter(pk=membership.pk).exists()
+    response = client.post(member_url("remove", membership), follow=True)
+    assert (
+        "Access removed: alice can no longer open the notices of Acme." in response.content.decode()
+    )
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    assert User.objects.filter(username="alice").exists()
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.DELETE).latest("pk")
+    assert (event.username, event.controller_id, event.object_id) == (
+        "paula",
+        register.controller_id,
+        str(membership.pk),
+    )
+    assert "alice" in event.object_repr
+    # alice is out.
+    assert login(alice).get(reverse("admin:index")).status_code == 302
+
+
+def test_the_last_publisher_cannot_step_down_or_leave(register, alice):
+    paula = make_publisher(register.controller)
+    mine = Membership.objects.get(user=paula)
+    client = login(paula, "fi")
+    refused = "Yrityksellä on oltava julkaisija: paula on yrityksen Acme ainoa julkaisija."
+    response = client.post(member_url("role", mine), {"role": "editor"}, follow=True)
+    assert refused in response.content.decode()
+    response = client.post(member_url("remove", mine), follow=True)
+    assert refused in response.content.decode()
+    # Nor through the form that adds people, naming herself as an editor.
+    people = reverse("admin:controllers_controller_members", args=[register.controller.pk])
+    response = client.post(
+        people, {"member-username": "paula", "member-role": "editor", "member-email": ""}
+    )
+    assert refused in response.content.decode()
+    mine.refresh_from_db()
+    assert mine.role == "publisher"
+    assert not AuditEvent.objects.filter(object_id=str(mine.pk)).exists()
+    # With another publisher, she may step down, and then leave.
+    Membership.objects.filter(user=alice).update(role="publisher")
+    client.post(member_url("role", mine), {"role": "editor"})
+    mine.refresh_from_db()
+    assert mine.role == "editor"
+    Membership.objects.filter(pk=mine.pk).update(role="publisher")
+    response = client.post(member_url("remove", mine))
+    assert response["Location"] == reverse("admin:index")
+    assert not Membership.objects.filter(pk=mine.pk).exists()
+
+
+def test_another_companys_membership_is_a_404_and_an_editor_changes_nothing(
+    register, alice, bob, beta
+):
+    paula = make_publisher(register.controller)
+    bobs = Membership.objects.get(user=bob)
+    alices = Membership.objects.get(user=alice)
+    client = login(paula)
+    # Borealis's membership, through Borealis or through Acme's address.
+    through_acme = reverse(
+        "admin:controllers_controller_member_role", args=[register.controller_id, bobs.pk]
+    )
+    for url in (member_url("role", bobs), through_acme):
+        assert client.post(url, {"role": "editor"}).status_code == 404
+    assert client.get(member_url("remove", bobs)).status_code == 404
+    assert client.post(member_url("remove", bobs)).status_code == 404
+    # An editor of Acme sees the people, not the buttons, and cannot post.
+    editor = login(alice)
+    people = reverse("admin:controllers_controller_members", args=[register.controller.pk])
+    assert member_url("role", alices) not in editor.get(people).content.decode()
+    assert editor.post(member_url("role", alices), {"role": "publisher"}).status_code == 403
+    assert editor.post(member_url("remove", alices)).status_code == 403
+    assert editor.get(member_url("remove", alices)).status_code == 403
+    bobs.refresh_from_db()
+    alices.refresh_from_db()
+    assert (bobs.role, alices.role) == ("publisher", "editor")
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.DELETE).exists()

@@ -403,8 +403,14 @@ def test_publisher_publishes_through_the_admin(register, paula, media):
         {"summary_fi": "Myynti lisätty.", "summary_en": "Sales added."},
         follow=True,
     )
-    assert response.redirect_chain[0] == (admin_url("change", register), 302)
-    assert "Version 2 of the notice is published." in response.content.decode()
+    # Back on the company home, at the register's card, with the message and the
+    # public page's link; not on the one-page form.
+    home = reverse("admin:controllers_controller_home", args=[register.controller_id])
+    assert response.redirect_chain == [(f"{home}#register-{register.pk}", 302)]
+    html = response.content.decode()
+    assert "Version 2 of the notice is published." in html
+    assert f'id="register-{register.pk}"' in html
+    assert 'href="/en/acme/customers/"' in html
     version = NoticeVersion.objects.get(register=register, number=2)
     assert (version.summary["fi"], version.summary["en"]) == ("Myynti lisätty.", "Sales added.")
     assert version.published_by == paula

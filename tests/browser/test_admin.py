@@ -168,7 +168,11 @@ def test_editor_edits_and_previews_then_publisher_publishes(site: Site, context:
     page.fill("#id_summary_en", "A new processor in India and a renamed purpose.")
     screenshot(page, "admin-publish-confirmation")
     page.get_by_role("button", name="Publish").click()
-    expect(page).to_have_url(change_url)
+    # Back on the company home, at the register's card.
+    expect(page).to_have_url(
+        f"{site.url}/admin/controllers/controller/{register.controller_id}/home/"
+        f"#register-{register.pk}"
+    )
     expect(page.locator(".messagelist .success")).to_contain_text("Version 2")
     latest = NoticeVersion.objects.filter(register=register).order_by("-number").first()
     assert latest is not None and latest.number == 2

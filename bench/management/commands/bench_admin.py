@@ -7,7 +7,9 @@ and a superuser each request every admin page they use N times; the median
 time of a request and the number of SQL queries of one request are reported
 against the target (300 ms, a count that does not grow with the rows). The
 register's change form (the editor) is also saved unchanged, as a browser would
-resubmit it, and each step of the guided editor is requested. On PostgreSQL,
+resubmit it, each step of the guided editor is requested, and the company home
+(the member's admin index is the home of all their companies; one company's home
+is asked by the member and the superuser too). On PostgreSQL,
 every query of every page is ``EXPLAIN``-ed and a sequential scan of a table that
 grows with the companies is flagged (except the count of a whole table, which
 reads it whatever the indexes).
@@ -139,6 +141,13 @@ def member_pages(company: Controller, register: Register) -> list[Page]:
             "company page",
             reverse("admin:controllers_controller_change", args=[company.pk]),
         ),
+        # The member's front page (admin index) is the home of all their companies;
+        # this is one company's, the page a member of several companies opens.
+        Page(
+            "member",
+            "company home",
+            reverse("admin:controllers_controller_home", args=[company.pk]),
+        ),
         Page("member", "register list", reverse("admin:notices_register_changelist")),
         Page(
             "member", "editor (GET)", reverse("admin:notices_register_change", args=[register.pk])
@@ -183,9 +192,14 @@ SUPERUSER_LISTS = [
 ]
 
 
-def superuser_pages() -> list[Page]:
+def superuser_pages(company: Controller) -> list[Page]:
     return [
         Page("superuser", "admin index", reverse("admin:index")),
+        Page(
+            "superuser",
+            "company home",
+            reverse("admin:controllers_controller_home", args=[company.pk]),
+        ),
         *(
             Page("superuser", f"{name.split('_', 1)[1]} list", reverse(f"admin:{name}_changelist"))
             for name in SUPERUSER_LISTS
@@ -307,7 +321,7 @@ class Command(JsonResultCommand):
         with override_settings(DEBUG=False, ALLOWED_HOSTS=hosts):
             for user, pages in (
                 (member, member_pages(company, register)),
-                (superuser(), superuser_pages()),
+                (superuser(), superuser_pages(company)),
             ):
                 client = Client()
                 client.force_login(user)
