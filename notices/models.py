@@ -941,7 +941,13 @@ class EarlierChange(RegisterPart):
         verbose_name=_("register"),
     )
     date = models.DateField(_("date"))
-    text = ProseField(_("description"))
+    # The original may give only the date of its latest change ("Viimeisin muutos
+    # 10.7.2023"): the change log then shows the date without a description.
+    text = ProseField(
+        _("description"),
+        blank=True,
+        help_text=_("What changed, if the notice says; leave empty to show the date only."),
+    )
 
     class Meta(RegisterPart.Meta):
         verbose_name = _("change before this service")
