@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from controllers.models import ContactPerson
 from notices.models import Processor
 from tests.conftest import Tenant
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _finnish():
+    # The untranslated field is the active language's column: an earlier test may have
+    # left another language active.
+    with translation.override("fi"):
+        yield
 
 
 def test_a_contact_person_needs_an_email_unless_a_dpo_is_named(acme: Tenant):
