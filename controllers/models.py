@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import models
 from django.utils import timezone
@@ -124,7 +125,14 @@ class ContactPerson(models.Model):
     )
     name = LineField(_("name"), max_length=200)
     title = LineField(_("title"), max_length=200, blank=True)
-    email = models.EmailField(_("email"))
+    # Where the controller names a data protection officer, the notice may name a further
+    # contact person by name only ("…tietosuojavastaava on X, x@…, tai markkinoinnista
+    # vastaava Y"): the officer's details are the way to reach them.
+    email = models.EmailField(
+        _("email"),
+        blank=True,
+        help_text=_("Needed unless the controller names a data protection officer."),
+    )
     phone = LineField(_("phone"), max_length=40, blank=True)
     postal_address = ProseField(
         _("postal address"),
@@ -144,6 +152,21 @@ class ContactPerson(models.Model):
         # column alone may be empty.
         given = (getattr(self, f"name_{code}", None) for code, _name in settings.LANGUAGES)
         return self.name or next((name for name in given if name), "")
+
+    def clean(self) -> None:
+        if self.email or not self.controller_id or self.controller.has_dpo:
+            return
+        raise ValidationError(
+            {
+                "email": ValidationError(
+                    _(
+                        "Give the contact person's email address, or name the controller's "
+                        "data protection officer."
+                    ),
+                    code="contact_email_missing",
+                )
+            }
+        )
 
 
 class Membership(models.Model):

@@ -533,9 +533,12 @@ class Processor(models.Model):
         blank=True,
         help_text=_("Leave empty to name the processor by what it does only."),
     )
+    # A named processor may leave its function unsaid (the notice names the service
+    # and what it holds there): a name or what it does is needed, not both.
     service = LineField(
         _("what it does"),
         max_length=300,
+        blank=True,
         help_text=_("For example: CRM, e-mail, accounting, or “IT subcontractors”."),
     )
     country = CountryField(
@@ -570,6 +573,18 @@ class Processor(models.Model):
     @property
     def is_outside_eea(self) -> bool:
         return rules.is_outside_eea(self.country.code)
+
+    def clean(self) -> None:
+        named = any(texts(self, "name", codes()).values())
+        if not named and not any(texts(self, "service", codes()).values()):
+            raise ValidationError(
+                {
+                    default_field("service"): ValidationError(
+                        _("Give the processor's name or say what it does."),
+                        code="processor_unnamed",
+                    )
+                }
+            )
 
 
 class RegisterProcessor(RegisterPart):
@@ -946,7 +961,13 @@ class EarlierChange(RegisterPart):
         verbose_name=_("register"),
     )
     date = models.DateField(_("date"))
-    text = ProseField(_("description"))
+    # The original may give only the date of its latest change ("Viimeisin muutos
+    # 10.7.2023"): the change log then shows the date without a description.
+    text = ProseField(
+        _("description"),
+        blank=True,
+        help_text=_("What changed, if the notice says; leave empty to show the date only."),
+    )
 
     class Meta(RegisterPart.Meta):
         verbose_name = _("change before this service")

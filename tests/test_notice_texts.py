@@ -368,3 +368,40 @@ def test_a_backup_written_before_reads_in_todays_shape():
     assert earlier_shapes.upgrade(upgraded) == upgraded  # today's shape is left as it is
     with pytest.raises(Exception, match="Neverland"):
         earlier_shapes.upgrade({"controller": {"country": {"fi": "Neverland"}}})
+
+
+@pytest.mark.django_db
+def test_an_earlier_change_may_give_its_date_only(alice_client: Client, register: Register, paula):
+    """ "Viimeisin muutos 10.7.2023": the date alone, shown on every form without a text."""
+    response = submit(
+        alice_client,
+        register_page(register),
+        new_rows={"earlier_changes": [{"date": "2023-07-10"}]},
+    )
+    assert_saved(response)
+    change = EarlierChange.objects.get(register=register, date=date(2023, 7, 10))
+    assert (change.text_fi or "") == "" and (change.text_en or "") == ""
+    version = publish(register, paula)
+    client = Client()
+    changelog = client.get("/fi/acme/customers/versions/").content.decode()
+    entry = changelog.split('datetime="2023-07-10">10.7.2023</time>')[1].split("</li>")[0]
+    assert "<p>" not in entry  # no empty paragraph where the text would be
+    # The notice's page and PDF list the changes before this service in their "Changes".
+    for language, shown in (("fi", "10.7.2023"), ("en", "10 July 2023")):
+        page = page_of(version, language)
+        section = page.split('<section id="changes"')[1].split("</section>")[0]
+        assert f'datetime="2023-07-10">{shown}</time></li>' in section
+        assert "<p></p>" not in section
+        with version.renderings.get(language=language).pdf.open("rb") as stored:
+            assert shown in pdf_text(stored.read())
+    document = json.loads(version.renderings.get(language="en").json)
+    assert {"id": change.pk, "date": "2023-07-10", "text": ""} in document["earlier_changes"]
+    changes_json = json.loads(register.changelogs.get(language="fi").json)
+    assert {"date": "2023-07-10", "text": "", "before_service": True} in changes_json[
+        "earlier_changes"
+    ]
+    # A change with neither date nor text is still refused.
+    response = submit(
+        alice_client, register_page(register), new_rows={"earlier_changes": [{"text_fi": "X"}]}
+    )
+    assert response.status_code == 200
