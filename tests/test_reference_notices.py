@@ -486,7 +486,11 @@ def _publish(reference: Reference, django_user_model: Any) -> Register:
     controller = backup.import_controller(DATA / f"{reference.name}.json")
     register = controller.registers.get()
     snapshot = build_snapshot(register)
-    refused = {problem.field or problem.section for problem in check_completeness(snapshot)}
+    # A field of the register, or the section of a part's item (a right left out).
+    refused = {
+        problem.section if problem.item is not None else (problem.field or problem.section)
+        for problem in check_completeness(snapshot)
+    }
     assert refused == reference.refusals
     reference.answers(register)
     snapshot = build_snapshot(register)
