@@ -134,7 +134,6 @@ def wellflix_answers(register: Register) -> None:
         "Tietojen antaminen on asiakassuhteen edellytys; laki ei velvoita antamaan niitä."
     )
     register.has_automated_decisions = False
-    register.no_transfers = True
     register.full_clean()
     register.save()
     for order, name in enumerate(["Asiakas itse", "Viranomaiset ja yritykset"], 1):
@@ -180,8 +179,9 @@ REFERENCES = [
             "Asiakas itse",
             "Viranomaiset ja yritykset",
         ],
+        # Transfers are answered by the original's own sentence ("not, unless technically
+        # necessary", Register.transfers_statement): not refused, no sentence added.
         refusals={
-            "no_transfers",
             "rights_exercise",
             "has_automated_decisions",
             "statutory_requirement",
@@ -194,6 +194,7 @@ REFERENCES = [
             "Oikeus peruuttaa suostumus",  # nothing rests on consent
             "Google LLC",  # no processor invented for Google Analytics
             "Yhdysvallat",
+            "Henkilötietoja ei siirretä EU:n tai ETA:n ulkopuolelle.",  # the service's sentence
         ],
         as_data={
             "3.11.2022": ["2022-11-03"],
