@@ -36,6 +36,7 @@ from . import languages, rendering, services, steps
 from .change_details import detailed_changes
 from .changes import describe
 from .completeness import PublishWarning, check_completeness, check_warnings
+from .forms import RegisterForm
 from .in_force import start_of_day
 from .languages import native_name
 from .models import (
@@ -189,7 +190,10 @@ class RegisterAdmin(GuidedStepsMixin, TenantAdminMixin, TabbedTranslationAdmin):
             {"fields": ["legal_bases", "legitimate_interest"]},
         ),
         (_("Recipients"), {"fields": ["no_recipients"]}),
-        (_("Transfers outside the EU/EEA"), {"fields": ["no_transfers"]}),
+        (
+            _("Transfers outside the EU/EEA"),
+            {"fields": ["no_transfers", "transfers_statement"]},
+        ),
         (_("Cookies"), {"fields": ["cookies_info"]}),
         (
             _("Rights of the data subject"),
@@ -209,11 +213,13 @@ class RegisterAdmin(GuidedStepsMixin, TenantAdminMixin, TabbedTranslationAdmin):
     inlines = list(PART_INLINES.values())
     # The questions the notice must answer: an explicit choice, "not answered yet" first.
     radio_fields = {
+        "data_origin": admin.VERTICAL,
         "has_automated_decisions": admin.VERTICAL,
         "no_recipients": admin.VERTICAL,
         "no_transfers": admin.VERTICAL,
     }
     filter_horizontal = ["legal_bases"]
+    form = RegisterForm
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
         return super().get_queryset(request).annotate(_purpose_count=count_of(Purpose, "register"))

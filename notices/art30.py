@@ -213,7 +213,9 @@ def _transfers(notice: dict[str, Any]) -> list[str]:
     ]
     if not lines and notice["register"]["no_transfers"]:
         return [_("No personal data is transferred outside the EU/EEA.")]
-    return lines
+    # The company's own answer (Register.transfers_statement) comes before any listed.
+    statement = notice["register"].get("transfers_statement", "")
+    return [statement, *lines] if statement else lines
 
 
 def _retention(notice: dict[str, Any]) -> list[str]:

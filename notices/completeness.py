@@ -190,14 +190,16 @@ def _check_recipients(s: dict[str, Any], lang: str, add: Add) -> None:
 
 def _check_transfers(s: dict[str, Any], lang: str, add: Add) -> None:
     register = s["register"]
-    # 7. Transfers outside the EU/EEA, Art. 13(1)(f): the company answers; a list is an answer.
-    if _once(s, lang) and not s["transfers"] and register["no_transfers"] is None:
+    # 7. Transfers outside the EU/EEA, Art. 13(1)(f): the company answers; a list is an
+    # answer, and so are its own words (a text missing in a language is asked for below).
+    own_words = rules.answers_transfers_in_own_words(register)
+    if _once(s, lang) and not s["transfers"] and register["no_transfers"] is None and not own_words:
         add(
             "register",
             "transfers",
             _(
                 "Answer whether data is transferred outside the EU/EEA: list the transfers, "
-                "or choose “no transfers”."
+                "choose “no transfers”, or answer in the company's own words."
             ),
             "no_transfers",
         )
@@ -218,11 +220,13 @@ def _check_transfers(s: dict[str, Any], lang: str, add: Add) -> None:
     transferred = {_any_name(t["processor"], lang) for t in s["transfers"] if t["processor"]}
     for processor in s["processors"]:
         label = _any_name(parts.processor_label(processor["name"], processor["service"]), lang)
-        # Beside the editor's own "no transfers" answer this is a warning (check_warnings).
+        # Beside the editor's own "no transfers" answer, or the company's own words, this
+        # is a warning (check_warnings): the service cannot tell what the words cover.
         if (
             rules.is_outside_eea(processor["country"])
             and label not in transferred
             and register["no_transfers"] is not True
+            and not own_words
         ):
             add(
                 "register",
@@ -296,6 +300,17 @@ def _check_other_articles(s: dict[str, Any], lang: str, add: Add) -> None:
             "register",
             _("Describe the automated decision-making."),
             field="automated_decisions",
+        )
+    # Where the data comes from decides between Art. 13 and 14: the company answers.
+    if _once(s, lang) and not register["data_origin"]:
+        add(
+            "register",
+            "data_categories",
+            _(
+                "Answer where the data comes from: from the data subjects themselves, from "
+                "elsewhere, or both."
+            ),
+            "data_origin",
         )
     # 13. Statutory or contractual requirement (Art. 13(2)(e)): only the company's words answer.
     if (
@@ -457,8 +472,13 @@ def check_warnings(snapshot: dict[str, Any]) -> list[PublishWarning]:
     lang = active if active in snapshot["languages"] else snapshot["languages"][0]
     warnings: list[PublishWarning] = []
     if snapshot["register"]["no_transfers"] is True:
-        warnings += _processor_location_warnings(snapshot, lang)
-        warnings += _cookie_location_warnings(snapshot, lang)
+        warnings += _processor_location_warnings(snapshot, lang, NO_TRANSFERS)
+        warnings += _cookie_location_warnings(snapshot, lang, NO_TRANSFERS)
+    elif rules.answers_transfers_in_own_words(snapshot["register"]):
+        # The company's words may cover a transfer ("unless technically necessary"):
+        # only a provider known to be outside the EU/EEA is worth a look.
+        warnings += _processor_location_warnings(snapshot, lang, OWN_WORDS, known_only=True)
+        warnings += _cookie_location_warnings(snapshot, lang, OWN_WORDS, known_only=True)
     warnings += _cookie_consent_warnings(snapshot)
     warnings += _right_warnings(snapshot)
     return warnings
@@ -467,26 +487,37 @@ def check_warnings(snapshot: dict[str, Any]) -> list[PublishWarning]:
 NO_TRANSFERS = gettext_lazy(
     "The register says that no personal data is transferred outside the EU/EEA"
 )
+OWN_WORDS = gettext_lazy(
+    "The register answers on transfers outside the EU/EEA in the company's own words"
+)
 
 
-def _processor_location_warnings(s: dict[str, Any], lang: str) -> list[PublishWarning]:
+def _processor_location_warnings(
+    s: dict[str, Any], lang: str, answer: Any, *, known_only: bool = False
+) -> list[PublishWarning]:
+    """Processors outside the EU/EEA, or (unless ``known_only``) of unknown location,
+    beside the register's ``answer`` on transfers."""
     warnings = []
+    transferred = {_display(t["processor"], lang) for t in s["transfers"] if t["processor"]}
     for processor in s["processors"]:
         name = _display(processor["name"], lang) or _display(processor["service"], lang)
         country = processor["country"]
         if country and not rules.is_outside_eea(country):
+            continue
+        label = _display(parts.processor_label(processor["name"], processor["service"]), lang)
+        if known_only and (not country or label in transferred):
             continue
         if country:
             message = _(
                 "%(no_transfers)s, but the processor “%(name)s” is in %(country)s. If it "
                 "processes the data there, list the transfer and its safeguard; otherwise "
                 "correct the processor's country."
-            ) % {"no_transfers": NO_TRANSFERS, "name": name, "country": country_name(country)}
+            ) % {"no_transfers": answer, "name": name, "country": country_name(country)}
         else:
             message = _(
                 "%(no_transfers)s, but the processor “%(name)s” has no country, so the "
                 "notice cannot show where the data goes. Give its country."
-            ) % {"no_transfers": NO_TRANSFERS, "name": name}
+            ) % {"no_transfers": answer, "name": name}
         warnings.append(
             PublishWarning(
                 key=f"processor_location:{processor['id']}",
@@ -499,7 +530,9 @@ def _processor_location_warnings(s: dict[str, Any], lang: str) -> list[PublishWa
     return warnings
 
 
-def _cookie_location_warnings(s: dict[str, Any], lang: str) -> list[PublishWarning]:
+def _cookie_location_warnings(
+    s: dict[str, Any], lang: str, answer: Any, *, known_only: bool = False
+) -> list[PublishWarning]:
     """Cookies set by a provider outside the EU/EEA or of unknown location.
 
     A cookie of the controller itself is no transfer; a provider named like one
@@ -516,10 +549,10 @@ def _cookie_location_warnings(s: dict[str, Any], lang: str) -> list[PublishWarni
         country = cookie.get("provider_country") or next(
             (located[name] for name in provider if name in located), ""
         )
-        if country and not rules.is_outside_eea(country):
+        if (country and not rules.is_outside_eea(country)) or (known_only and not country):
             continue
         params = {
-            "no_transfers": NO_TRANSFERS,
+            "no_transfers": answer,
             "cookie": _display(cookie["name"], lang),
             "provider": _display(cookie["provider"], lang),
             "country": country_name(country),

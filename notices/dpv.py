@@ -364,7 +364,7 @@ def build_dpv(snapshot: Snapshot, *, language: str, version: VersionInfo) -> dic
         "dpv:hasPurpose": [_purpose(p, base, notice["register"]) for p in notice["purposes"]],
         "dpv:hasPersonalData": [_data_category(c, base) for c in notice["data_categories"]],
         "dpv:hasDataSubject": _named(notice["subject_groups"], base, "subjects", "dpv:DataSubject"),
-        "dpv:hasDataSource": [{"@id": t} for t in ORIGINS[register["data_origin"]]]
+        "dpv:hasDataSource": [{"@id": t} for t in ORIGINS.get(register["data_origin"], [])]
         + _named(notice["sources"], base, "source", "dpv:DataSource"),
         "dpv:hasRecipient": _named(notice["recipients"], base, "recipient", "dpv:Recipient"),
         "dpv:hasDataProcessor": [_processor(p, base) for p in notice["processors"]],

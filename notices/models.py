@@ -159,11 +159,13 @@ class Register(models.Model):
         related_name="registers",
         verbose_name=_("contact person"),
     )
+    # Where the data comes from is the company's answer (Art. 13 or 14): none until chosen.
     data_origin = models.CharField(
         _("where the data comes from"),
         max_length=10,
-        choices=DataOrigin,
-        default=DataOrigin.SUBJECT,
+        blank=True,
+        default="",
+        choices=[("", _("not answered yet")), *DataOrigin.choices],
     )
     statutory_requirement = ProseField(
         _("statutory or contractual requirement"),
@@ -220,6 +222,18 @@ class Register(models.Model):
             (False, _("data is transferred: the transfers are listed below")),
         ],
         help_text=_("Whether personal data is transferred outside the EU or the EEA."),
+    )
+    # The third answer: the company's own words, where a yes or no would distort them
+    # ("not, unless technically necessary"). Given, it answers Art. 13(1)(f) by itself
+    # (``no_transfers`` stays None) and is printed instead of the service's sentence.
+    transfers_statement = ProseField(
+        _("transfers in the company's own words"),
+        blank=True,
+        help_text=_(
+            "The company's own answer on transfers outside the EU/EEA, printed as written "
+            "instead of a standard sentence: for instance when data is transferred only in "
+            "some cases, and with which safeguards."
+        ),
     )
     cookies_info = ProseField(
         _("about cookies"),
@@ -359,8 +373,26 @@ class Register(models.Model):
         first = self.versions.order_by("number").values_list("published_at", flat=True).first()
         return timezone.localtime(first).date() if first else None
 
+    def has_transfers_statement(self) -> bool:
+        """Whether the transfers question is answered in the company's own words."""
+        return any(
+            (getattr(self, f"transfers_statement_{code}", "") or "").strip() for code in codes()
+        )
+
     def clean(self) -> None:
         self.clean_first_published_on()
+        if self.no_transfers is not None and self.has_transfers_statement():
+            raise ValidationError(
+                {
+                    "no_transfers": ValidationError(
+                        _(
+                            "Answer the transfers question once: with a choice, or in the "
+                            "company's own words (then the choice stays unanswered)."
+                        ),
+                        code="transfers_answered_twice",
+                    )
+                }
+            )
         described = default_field("automated_decisions")
         if self.has_automated_decisions is True and not (getattr(self, described) or "").strip():
             raise ValidationError(

@@ -32,6 +32,9 @@ ANSWER_LABELS = {
     "has_automated_decisions": {True: _("yes"), False: _("no"), None: _("not answered")},
 }
 
+# The transfers question answered in the company's own words (Register.transfers_statement).
+OWN_WORDS = _("answered in the company's own words")
+
 
 def pick(value: Any, language: str) -> Any:
     """``value`` with every multilingual text replaced by its ``language`` version."""
@@ -69,11 +72,16 @@ def localize(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
     with translation.override(language):
         notice = pick(snapshot, language)
         register = notice["register"]
-        register["data_origin_label"] = str(Register.DataOrigin(register["data_origin"]).label)
+        origin = register["data_origin"]
+        # Not answered (a draft: never published so): no sentence.
+        register["data_origin_label"] = str(Register.DataOrigin(origin).label) if origin else ""
         register["collects_from_subject"] = rules.collects_from_subject(register["data_origin"])
         register["collects_from_elsewhere"] = rules.collects_from_elsewhere(register["data_origin"])
         for key, labels in ANSWER_LABELS.items():
             register[f"{key}_label"] = str(labels[register.get(key)])
+        register.setdefault("transfers_statement", "")
+        if register["no_transfers"] is None and register["transfers_statement"]:
+            register["no_transfers_label"] = str(OWN_WORDS)
         controller = notice["controller"]
         controller["has_dpo"] = rules.has_dpo(controller["dpo"])
         for processor in notice["processors"]:

@@ -96,6 +96,13 @@ def collects_from_elsewhere(data_origin: str) -> bool:
     return data_origin in (FROM_ELSEWHERE, FROM_BOTH)
 
 
+def answers_transfers_in_own_words(register: Mapping[str, Any]) -> bool:
+    """Whether a snapshot's register answers Art. 13(1)(f) in the company's own words."""
+    statement = register.get("transfers_statement") or {}
+    texts = statement.values() if isinstance(statement, Mapping) else [statement]
+    return any(str(text).strip() for text in texts)
+
+
 def has_dpo(dpo: Mapping[str, Any]) -> bool:
     """Whether a data protection officer is named (Art. 13(1)(b)): a name or an email."""
     return bool((dpo.get("name") or "").strip() or (dpo.get("email") or "").strip())

@@ -62,12 +62,13 @@ class RegisterData(TypedDict):
     slug: str
     name: Text
     introduction: Text
-    data_origin: str  # "subject" (Art. 13), "other" (Art. 14) or "both"
+    data_origin: str  # "subject" (Art. 13), "other" (Art. 14), "both"; "": not answered
     statutory_requirement: Text
     has_automated_decisions: bool | None  # None: not answered (never published so)
     automated_decisions: Text
     no_recipients: bool | None
-    no_transfers: bool | None
+    no_transfers: bool | None  # None with transfers_statement: answered in own words
+    transfers_statement: Text  # the company's own answer on transfers (absent before)
     cookies_info: Text
     rights_exercise: Text
     joint_controllers: Text  # not shown on the page (yet): the Art. 30 record and JSON
@@ -281,6 +282,7 @@ def register_data(register: Register, languages: tuple[str, ...]) -> RegisterDat
         "automated_decisions": text("automated_decisions"),
         "no_recipients": register.no_recipients,
         "no_transfers": register.no_transfers,
+        "transfers_statement": text("transfers_statement"),
         "cookies_info": text("cookies_info"),
         "rights_exercise": text("rights_exercise"),
         "joint_controllers": text("joint_controllers"),
@@ -384,6 +386,9 @@ def _upgrade_texts(snapshot: dict[str, Any]) -> dict[str, Any]:
     if isinstance(register, dict) and "changes_policy" not in register:
         register = {**register, "changes_policy": empty, "first_published_on": None}
         snapshot = {**snapshot, "register": register}
+    if isinstance(register, dict) and "transfers_statement" not in register:
+        # Before the transfers question could be answered in the company's own words.
+        snapshot = {**snapshot, "register": {**register, "transfers_statement": empty}}
     contact = snapshot.get("contact_person")
     if isinstance(contact, dict) and "postal_address" not in contact:
         snapshot = {**snapshot, "contact_person": {**contact, "postal_address": ""}}

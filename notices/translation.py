@@ -39,6 +39,7 @@ class RegisterTranslation(TranslationOptions):
         "introduction",
         "statutory_requirement",
         "automated_decisions",
+        "transfers_statement",
         "cookies_info",
         "rights_exercise",
         "joint_controllers",

@@ -160,6 +160,7 @@ def make_tenant(name: str, slug: str, business_id: str) -> Tenant:
         slug="customers",
         languages=["fi", "en"],
         contact_person=contact,
+        data_origin="subject",  # the editor's answer (no default says where data comes from)
     )
     group = DataSubjectGroup.objects.create(register=register, name_fi=f"{name} asiakkaat")
     purpose = Purpose.objects.create(register=register, name_fi=f"{name} asiakassuhde")

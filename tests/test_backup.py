@@ -1021,3 +1021,26 @@ def test_import_keeps_answers_as_the_file_gives_them_and_missing_ones_unanswered
     data["controller"]["slug"] = "turva-toinen"
     controller_import(data=data)
     assert Controller.objects.filter(business_id="").count() == 2
+
+
+def test_import_keeps_where_the_data_comes_from_and_an_absent_answer_stays_unanswered(
+    world, db, data
+):
+    """Where the data comes from is the company's answer: a file that gives it (every
+    file written before it could be left unanswered) keeps it; a file without the key
+    leaves it unanswered. Files written before the transfers question could be answered
+    in the company's own words have no such text: none is made up."""
+    data["controller"]["slug"] = "turva-vanha"
+    data["controller"]["business_id"] = ""
+    register = register_of(data)
+    register["data_origin"] = "other"
+    del register["transfers_statement"]
+    controller_import(data=data)
+    kept = Register.objects.get(controller__slug="turva-vanha")
+    assert kept.data_origin == "other"
+    assert not kept.has_transfers_statement()
+
+    data["controller"]["slug"] = "turva-ilman"
+    del register["data_origin"]
+    controller_import(data=data)
+    assert Register.objects.get(controller__slug="turva-ilman").data_origin == ""

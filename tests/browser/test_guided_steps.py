@@ -97,7 +97,9 @@ def test_publisher_creates_a_register_step_by_step_and_publishes_it(
     page.fill(f"#{missing.locator('input').get_attribute('id')}", PURPOSE["en"])
     save_and_continue(page)
 
-    # 4. Personal data: a category and whether giving the data is required.
+    # 4. Personal data: where it comes from (unanswered until chosen), a category and
+    # whether giving the data is required.
+    page.check("input[name='data_origin'][value='subject']")
     fill_texts(page, "statutory_requirement", STATUTORY)
     fill_texts(page, "data_categories-0-name", CATEGORY)
     save_and_continue(page)
