@@ -299,8 +299,8 @@ def test_the_data_origin_chosen_in_its_step_is_published(
 def test_the_migration_keeps_every_existing_answer_and_new_registers_start_unanswered(
     acme: Tenant,
 ):
-    before = ("notices", "0014_processor_name_condition_is_an_expression")
-    after = ("notices", "0015_register_transfers_statement_data_origin_unanswered")
+    before = ("notices", "0016_processor_service_optional_when_named")
+    after = ("notices", "0017_register_transfers_statement_data_origin_unanswered")
     executor = MigrationExecutor(connection)
     try:
         executor.migrate([before])

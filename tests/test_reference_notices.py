@@ -236,9 +236,8 @@ def ratkaisuvoima_answers(register: Register) -> None:
     """What the law requires and the WeSolve notice does not say, in the company's words."""
     register.statutory_requirement_fi = RATKAISUVOIMA_STATUTORY
     register.has_automated_decisions = False
-    # Gap: the original says "as a rule not; if so, standard contractual clauses". The
-    # register answers yes/no only; the original's own paragraph leads the section.
-    register.no_transfers = True
+    # Transfers: the original's own paragraph ("as a rule not; if so, standard
+    # contractual clauses") answers the question (Register.transfers_statement).
     register.no_recipients = False
     register.full_clean()
     register.save()
@@ -287,8 +286,8 @@ REFERENCES.append(
             *RATKAISUVOIMA_RECIPIENTS,
             RATKAISUVOIMA_PORTABILITY,
         ],
+        # Transfers are answered by the original's own paragraph: not refused.
         refusals={
-            "no_transfers",
             "no_recipients",
             "has_automated_decisions",
             "statutory_requirement",
@@ -302,6 +301,7 @@ REFERENCES.append(
             "Tietosuojavastaava",  # no data protection officer named
             "Tarjoaja",  # no cookie table: the original names no cookies
             "Osa tiedoista siirretään EU:n tai ETA:n ulkopuolelle.",  # no transfer listed
+            "Henkilötietoja ei siirretä EU:n tai ETA:n ulkopuolelle.",  # the service's sentence
             # The real company's details are not in the test.
             "3118706-6",
             "wesolve",

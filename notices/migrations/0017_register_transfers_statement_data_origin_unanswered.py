@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notices', '0014_processor_name_condition_is_an_expression'),
+        ('notices', '0016_processor_service_optional_when_named'),
     ]
 
     operations = [
