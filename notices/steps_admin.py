@@ -260,6 +260,9 @@ class GuidedStepsMixin:
             part = steps.PART_OF_MODEL.get(inline.model)
             part_key = part.key if part else formset.prefix
             items = []
+            # The new card opens by itself only while the part has no rows yet: on a
+            # long part it is folded ("Add: …"), and a problem's link unfolds it.
+            existing = any(form.instance.pk for form in formset.forms)
             for item_form in formset.forms:
                 obj = item_form.instance if item_form.instance.pk else None
                 ident = steps.item_key(part, obj, columns) if (obj and part) else None
@@ -272,7 +275,9 @@ class GuidedStepsMixin:
                         "rows": rows,
                         "title": str(obj) if obj else "",
                         "id": f"item-{scope_key}" if obj else f"part-{part_key}-new",
-                        "open": obj is None or bool(flagged) or any(r.flagged for r in rows),
+                        "open": (obj is None and not existing)
+                        or bool(flagged)
+                        or any(r.flagged for r in rows),
                         "can_delete": obj is not None and formset.can_delete,
                     }
                 )

@@ -53,9 +53,9 @@ def check_step(page: Page, name: str) -> int:
     return page.evaluate(HEIGHT)
 
 
-def answer(page: Page, field: str, choice: str) -> None:
+def answer(page: Page, field: str, value: str) -> None:
     """Choose the answer to one of the register's questions (they start unanswered)."""
-    page.locator(f"#id_{field}").get_by_label(re.compile(f"^{re.escape(choice)}")).check()
+    page.locator(f"#id_{field} input[value='{value}']").check()
 
 
 def test_publisher_creates_a_register_step_by_step_and_publishes_it(
@@ -84,7 +84,9 @@ def test_publisher_creates_a_register_step_by_step_and_publishes_it(
 
     # 3. Purposes: first in Finnish only: the English is marked missing in place.
     page.fill("#id_purposes-0-name_fi", PURPOSE["fi"])
-    page.get_by_label(re.compile("GDPR Art. 6\\(1\\)\\(a\\)|consent", re.I)).first.check()
+    # The purpose's own basis (the register-wide ones are on this step too).
+    purpose_bases = page.locator("#id_purposes-0-legal_bases")
+    purpose_bases.get_by_label(re.compile("GDPR Art. 6\\(1\\)\\(a\\)|consent", re.I)).first.check()
     page.click("input[name=_save]")
     expect(page.locator(".messagelist .success")).to_be_visible()
     item = page.locator(".step-item").first
@@ -106,17 +108,23 @@ def test_publisher_creates_a_register_step_by_step_and_publishes_it(
     # 5. Sources: none (the data comes from the people themselves).
     save_and_continue(page)
     # 6. Recipients: none.
-    answer(page, "no_recipients", "no recipients")
+    answer(page, "no_recipients", "True")  # no recipients
     save_and_continue(page)
     # 7. Processors: none.
     save_and_continue(page)
     # 8. Transfers: none.
-    answer(page, "no_transfers", "no transfers")
+    answer(page, "no_transfers", "True")  # no transfers
     save_and_continue(page)
     # 9. Retention: a rule for the whole register.
     page.fill("#id_retention_rules-0-period", "2")
     page.select_option("#id_retention_rules-0-period_unit", value="years")
     save_and_continue(page)
+
+    # 12. Automated decisions: none (the question starts unanswered).
+    page.goto(f"{site.url}{steps.step_url(register.pk, 'automated')}")
+    answer(page, "has_automated_decisions", "False")
+    page.click("input[name=_save]")
+    expect(page.locator(".messagelist .success")).to_be_visible()
 
     # The publish page lists what is left, each linked to its field and language.
     page.goto(f"{site.url}/admin/notices/register/{register.pk}/publish/")
@@ -127,12 +135,28 @@ def test_publisher_creates_a_register_step_by_step_and_publishes_it(
     expect(page.locator("#id_rights_exercise_fi")).to_be_focused()
     fill_texts(page, "rights_exercise", RIGHTS)
     save_and_continue(page)
+    # The register was made before its purpose on consent: the rights that consent
+    # brings (withdrawal, portability) are listed but left out, and each link opens
+    # the box that includes it.
+    links = page.locator(".publish-problems a[href*='-included']")
+    page.goto(f"{site.url}/admin/notices/register/{register.pk}/publish/")
+    expect(links).not_to_have_count(0)
+    for _right in range(3):
+        page.goto(f"{site.url}/admin/notices/register/{register.pk}/publish/")
+        if not links.count():
+            break
+        links.first.click()
+        expect(page.locator("input[name$='-included']:focus")).to_have_count(1)
+        page.locator("input[name$='-included']:focus").check()
+        page.click("input[name=_save]")
+        expect(page.locator(".messagelist .success")).to_be_visible()
 
     # Every step is done; each is photographed and checked at 1,280 px.
     heights = {}
     for step in steps.STEPS:
         page.goto(f"{site.url}{steps.step_url(register.pk, step.key)}")
-        expect(page.locator(".steps-nav li.is-current .step-status")).to_have_text("Done")
+        status = page.locator(".steps-nav li.is-current .step-status")
+        assert status.inner_text().strip() == "Done", (step.key, status.inner_text())
         heights[step.key] = check_step(page, f"steps-{step.key}-1280-en")
     # No step is longer than about three screens of the window.
     assert max(heights.values()) <= 3 * 900, heights
