@@ -167,11 +167,13 @@ def test_editor_edits_and_previews_then_publisher_publishes(site: Site, context:
     )
     page.fill("#id_summary_en", "A new processor in India and a renamed purpose.")
     screenshot(page, "admin-publish-confirmation")
-    page.get_by_role("button", name="Publish").click()
+    # Publishing renders each language's PDF: the answer may take a while.
+    page.get_by_role("button", name="Publish").click(no_wait_after=True)
     # Back on the company home, at the register's card.
     expect(page).to_have_url(
         f"{site.url}/admin/controllers/controller/{register.controller_id}/home/"
-        f"#register-{register.pk}"
+        f"#register-{register.pk}",
+        timeout=90_000,
     )
     expect(page.locator(".messagelist .success")).to_contain_text("Version 2")
     latest = NoticeVersion.objects.filter(register=register).order_by("-number").first()
