@@ -278,9 +278,13 @@ def test_a_new_company_admin_publishes_a_notice_in_finnish_and_english(
 
     # 4. Personal data: two categories (the second in an empty card after saving the first).
     arrive(person, "data_categories", 4)
+    # Where the data comes from starts unanswered: from the customers themselves.
+    person.check("input[name='data_origin'][value='subject']")
     person.texts("statutory_requirement", STATUTORY)
     person.texts("data_categories-0-name", CATEGORIES[0])
     person.submit("input[name=_save]", "step data_categories saved")
+    # The part has a row now: its new card is folded ("Add: …") until opened.
+    person.page.click("#part-data_categories-new > summary")
     person.texts("data_categories-1-name", CATEGORIES[1])
     photograph_filled(person, "data_categories", 4)
     save_and_continue(person, "data_categories")
