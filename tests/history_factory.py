@@ -15,7 +15,7 @@ from pypdf import PdfWriter
 
 from notices.models import NoticeVersion, Recipient, Register, Source
 from tests.conftest import Tenant
-from tests.notices_factory import publish
+from tests.notices_factory import publish, without_weasyprint
 
 FIRST = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
 SECOND = datetime(2026, 9, 15, 9, 30, tzinfo=UTC)
@@ -24,13 +24,18 @@ SUMMARY_2 = {"fi": "Uusi vastaanottaja.", "en": "A new recipient."}
 
 @pytest.fixture
 def blank_pdfs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Publishing stores a blank PDF instead of rendering one (a second a language)."""
+    """Publishing stores a blank PDF instead of rendering one (a second a language).
+
+    Only WeasyPrint's work is replaced: the children still fork and answer through
+    their pipes (``without_weasyprint``). Replacing ``rendering.render_pdf`` instead
+    left publishing's PDFs rendered, as publishing starts its children itself.
+    """
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
     buffer = io.BytesIO()
     writer.write(buffer)
     blank = buffer.getvalue()
-    monkeypatch.setattr("notices.rendering.render_pdf", lambda html, **kwargs: blank)
+    without_weasyprint(monkeypatch, blank)
 
 
 def publish_two(tenant: Tenant, register: Register, user: User) -> list[NoticeVersion]:

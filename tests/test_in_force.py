@@ -13,9 +13,10 @@ from datetime import UTC, date, datetime
 import pytest
 from django.test import Client
 from django.utils import timezone
+from pypdf import PdfReader
 
 from notices.in_force import end_of_day, version_in_force
-from notices.models import NoticeVersion
+from notices.models import NoticeRendering, NoticeVersion
 from tests.history_factory import FIRST, SECOND, blank_pdfs, publish_two
 
 __all__ = ["blank_pdfs"]
@@ -124,3 +125,12 @@ def test_the_rule_breaks_ties_by_the_higher_number(register, two_versions):
     NoticeVersion.objects.filter(number=1).update(published_at=SECOND)
     found = version_in_force(NoticeVersion.objects.filter(register=register), date(2026, 9, 15))
     assert found.number == 2
+
+
+def test_the_fixture_stores_the_blank_stand_in_not_a_rendered_pdf(two_versions):
+    # blank_pdfs must reach the renderer publishing uses: a rendered notice has text.
+    for rendering in NoticeRendering.objects.filter(version__in=two_versions):
+        with rendering.pdf.open("rb") as stored:
+            reader = PdfReader(stored)
+            assert len(reader.pages) == 1
+            assert reader.pages[0].extract_text() == ""
