@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from django.utils import translation
 
+from notices import languages
 from notices.models import Cookie, NoticeVersion, Processor, Register, SecurityMeasure
 from notices.parts import NOTICE_SECTIONS
 from notices.templatetags.notice_tags import full_stop
@@ -65,7 +66,10 @@ NUMBERED = re.compile(r'<h2><span class="section-number">(\d+)\.</span> ([^<]+)<
 def plain(register: Register, acme: Tenant) -> Register:
     """The complete notice without cookies, with the texts the quality fixes are about."""
     Cookie.objects.filter(register=register).delete()
-    Processor.objects.filter(pk=acme.processor.pk).update(name="Pipeline CRM Inc.")
+    # Every language named: a plain `name` would be the active language's column only.
+    Processor.objects.filter(pk=acme.processor.pk).update(
+        **{f"name_{lang}": "Pipeline CRM Inc." for lang in languages.codes()}
+    )
     SecurityMeasure.objects.create(
         register=register,
         kind="electronic",
