@@ -124,9 +124,10 @@ def _section_changes(
         return Matched(_entry(section, kind, name), full[0][section], full[1][section])
 
     register_name = {lang: current["register"]["name"].get(lang, "") for lang in languages}
-    authority_name = {
-        lang: current["supervisory_authority"]["name"].get(lang, "") for lang in languages
-    }
+    authority = current["supervisory_authority"] or previous["supervisory_authority"]
+    authority_name = (
+        {lang: authority["name"].get(lang, "") for lang in languages} if authority else {}
+    )
     changes = []
     if previous["controller"] != current["controller"]:
         changes.append(matched("controller", "changed", same(current["controller"]["name"])))
@@ -138,8 +139,13 @@ def _section_changes(
     if old_contact != new_contact:
         kind = "added" if old_contact is None else "changed" if new_contact else "removed"
         changes.append(matched("contact_person", kind, same((new_contact or old_contact)["name"])))
-    if previous["supervisory_authority"] != current["supervisory_authority"]:
-        changes.append(matched("supervisory_authority", "changed", authority_name))
+    old_authority, new_authority = (
+        previous["supervisory_authority"],
+        current["supervisory_authority"],
+    )
+    if old_authority != new_authority:
+        kind = "added" if old_authority is None else "changed" if new_authority else "removed"
+        changes.append(matched("supervisory_authority", kind, authority_name))
     return changes
 
 

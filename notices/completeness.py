@@ -261,7 +261,8 @@ def _check_retention(s: dict[str, Any], lang: str, add: Add) -> None:
 
 def _check_rights(s: dict[str, Any], lang: str, add: Add) -> None:
     register = s["register"]
-    # 9–11. Rights, how to use them, the complaint authority. Which rights apply
+    # 9–10. Rights and how to use them (the complaint right among them; naming the
+    # authority is custom, not law: notices.parts._names_authority). Which rights apply
     # follows from the legal bases (rules.applicable_rights, articles cited there).
     codes = {right["code"] for right in s["rights"]}
     for code in sorted(rules.snapshot_rights(s).required - codes, key=_right_order):
@@ -277,8 +278,6 @@ def _check_rights(s: dict[str, Any], lang: str, add: Add) -> None:
         add(
             "register", "rights", _("Say how a person can use the rights."), field="rights_exercise"
         )
-    if not s["supervisory_authority"]["name"][lang]:
-        add("register", "supervisory_authority", _("The supervisory authority is missing."))
 
 
 def _check_other_articles(s: dict[str, Any], lang: str, add: Add) -> None:

@@ -375,8 +375,9 @@ def build_dpv(snapshot: Snapshot, *, language: str, version: VersionInfo) -> dic
             for m in notice["security"]
         ],
         "dpv:hasRight": [_right(r, base) for r in notice["rights"]],
-        "dpv:hasAuthority": _authority(notice["supervisory_authority"]),
     }
+    if notice["supervisory_authority"] is not None:  # the editor's choice (Art. 77 custom)
+        process["dpv:hasAuthority"] = _authority(notice["supervisory_authority"])
     contact = _contact_person(notice["contact_person"])
     if contact is not None:
         process["dpv:hasContact"] = contact

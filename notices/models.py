@@ -119,7 +119,8 @@ class SupervisoryAuthority(models.Model):
 
 
 def default_supervisory_authority() -> int | None:
-    # Only the id: migrations call this while the catalogue's other columns change.
+    # Only the id. Migrations 0001-0017 name it; the register has no default since 0018
+    # (which authority a notice names is the editor's choice, never the service's).
     return SupervisoryAuthority.objects.filter(is_default=True).values_list("pk", flat=True).first()
 
 
@@ -275,9 +276,14 @@ class Register(models.Model):
     supervisory_authority = models.ForeignKey(
         SupervisoryAuthority,
         on_delete=models.PROTECT,
-        default=default_supervisory_authority,
+        null=True,
+        blank=True,
         related_name="registers",
         verbose_name=_("supervisory authority"),
+        help_text=_(
+            "The authority a person can complain to, printed with its contact details. "
+            "Optional: the law asks for the right to complain, which the rights list."
+        ),
     )
     languages = LanguagesField(
         _("published languages"),

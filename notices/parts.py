@@ -516,6 +516,12 @@ def _has_processors(notice: dict[str, Any]) -> bool:
     return bool(notice["processors"])
 
 
+def _names_authority(notice: dict[str, Any]) -> bool:
+    # Art. 13(2)(d) asks for the right to complain (a right every notice lists); which
+    # authority, with its address, is custom: printed only where the editor chose one.
+    return bool(notice["supervisory_authority"] or notice["leads"].get("supervisory_authority"))
+
+
 def _answers_automated(notice: dict[str, Any]) -> bool:
     # Shown once the editor has answered the question, either way (None: unanswered).
     return notice["register"]["has_automated_decisions"] is not None
@@ -555,7 +561,7 @@ NOTICE_SECTIONS: tuple[NoticeSection, ...] = (
     NoticeSection("cookies", _("Cookies"), shown=_has_cookies),
     NoticeSection("automated", _("Automated decision-making"), shown=_answers_automated),
     NoticeSection("rights", _("Your rights")),
-    NoticeSection("complaint", _("Complaints")),
+    NoticeSection("complaint", _("Complaints"), shown=_names_authority),
     NoticeSection("changes", _("Changes")),
 )
 

@@ -218,7 +218,7 @@ class Snapshot(TypedDict):
     controller: ControllerData
     register: RegisterData
     contact_person: ContactData | None
-    supervisory_authority: AuthorityData
+    supervisory_authority: AuthorityData | None
     coverage: list[CoverageItem]
     subject_groups: list[SubjectGroupItem]
     purposes: list[PurposeItem]
@@ -307,7 +307,11 @@ def contact_data(contact: ContactPerson | None, languages: tuple[str, ...]) -> C
     }
 
 
-def authority_data(authority: SupervisoryAuthority, languages: tuple[str, ...]) -> AuthorityData:
+def authority_data(
+    authority: SupervisoryAuthority | None, languages: tuple[str, ...]
+) -> AuthorityData | None:
+    if authority is None:
+        return None
     return {
         "name": texts(authority, "name", languages),
         "street_address": texts(authority, "street_address", languages),

@@ -161,6 +161,8 @@ def make_tenant(name: str, slug: str, business_id: str) -> Tenant:
         languages=["fi", "en"],
         contact_person=contact,
         data_origin="subject",  # the editor's answer (no default says where data comes from)
+        # The editor's choice too: no register names an authority by default.
+        supervisory_authority=SupervisoryAuthority.objects.get(is_default=True),
     )
     group = DataSubjectGroup.objects.create(register=register, name_fi=f"{name} asiakkaat")
     purpose = Purpose.objects.create(register=register, name_fi=f"{name} asiakassuhde")

@@ -35,6 +35,7 @@ from notices.models import (
     RetentionRule,
     SecurityMeasure,
     Source,
+    SupervisoryAuthority,
 )
 from notices.snapshot import build_snapshot
 from tests.conftest import Tenant, make_controller, make_user
@@ -208,6 +209,7 @@ def make_big_notice(
         no_transfers=True,
         has_automated_decisions=False,
         data_origin=Register.DataOrigin.BOTH,
+        supervisory_authority=SupervisoryAuthority.objects.get(is_default=True),
     )
 
     def texts(prefix: str, i: int) -> dict[str, Any]:

@@ -295,6 +295,10 @@ REFERENCES.append(
             "rights",  # the right to data portability (contract and consent, Art. 20(1))
         },
         absent=[
+            # No authority chosen: the original names none ("toimivaltaiselle
+            # tietosuojaviranomaiselle"), so none is printed.
+            "Tietosuojavaltuutetun toimisto",
+            "tietosuoja@om.fi",
             # No processor invented for the outside service providers the original
             # mentions without naming them.
             "Henkilötietojen käsittelijät",
@@ -434,6 +438,9 @@ REFERENCES.append(
             "rights",
         },
         absent=[
+            # The original names no supervisory authority: none is chosen or printed.
+            "Tietosuojavaltuutetun toimisto",
+            "tietosuoja@om.fi",
             "Suostumus",  # nothing rests on consent, no cookie table
             "Oikeus peruuttaa suostumus",
             "Yhdysvallat",  # no country invented for the cloud services

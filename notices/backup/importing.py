@@ -324,7 +324,12 @@ class _Writer:
             elif column.kind is Kind.REF:
                 setattr(instance, column.key, self.saved[found] if found is not None else None)
             elif column.kind is Kind.CODE:
-                entry_ = self.backup.catalogue_entry(column.related_model, found)
+                # A nullable choice may be left unmade (a register's authority).
+                entry_ = (
+                    None
+                    if found is None
+                    else self.backup.catalogue_entry(column.related_model, found)
+                )
                 setattr(instance, column.key, entry_)
             elif column.kind is Kind.USER:
                 setattr(instance, column.key, self.users[found] if found is not None else None)
