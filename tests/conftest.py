@@ -6,6 +6,7 @@ Everything of Borealis carries the word "borealis", so a page that leaks it is e
 from __future__ import annotations
 
 import importlib
+import io
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,7 @@ from django.apps import apps as django_apps
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from controllers.audit import audit_record
 from controllers.models import AuditEvent, ContactPerson, Controller, Membership
@@ -72,6 +74,24 @@ def _shared_catalogues(request: pytest.FixtureRequest) -> None:
     if not complete:
         CATALOGUE_MIGRATION.fill_catalogues(django_apps, None)
         SWEDISH_CATALOGUE_MIGRATION.fill_swedish_catalogues(django_apps, None)
+
+
+@pytest.fixture
+def blank_pdfs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Publishing stores a one-page blank PDF instead of rendering the notice.
+
+    For tests of anything but the PDF (schedules, feeds, the chain, the admin):
+    rendering is a second or more a language. Only WeasyPrint's work is replaced:
+    the children still fork and answer through their pipes (``without_weasyprint``).
+    The PDF tests, and every test that reads a PDF back, render real ones.
+    """
+    from tests.notices_factory import without_weasyprint  # it imports this module
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    without_weasyprint(monkeypatch, buffer.getvalue())
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,41 +1,23 @@
 """A notice with several published versions, for the comparison, feed and in-force tests.
 
-Publishing goes through the real service; only WeasyPrint is replaced by a blank
-PDF (``blank_pdfs``), since these tests read pages, feeds and redirects, not PDFs.
+Publishing goes through the real service; the tests that use it replace WeasyPrint
+by a blank PDF (``blank_pdfs`` in tests/conftest.py), since they read pages, feeds
+and redirects, not PDFs.
 """
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime
 
-import pytest
 from django.contrib.auth.models import User
-from pypdf import PdfWriter
 
 from notices.models import NoticeVersion, Recipient, Register, Source
 from tests.conftest import Tenant
-from tests.notices_factory import publish, without_weasyprint
+from tests.notices_factory import publish
 
 FIRST = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
 SECOND = datetime(2026, 9, 15, 9, 30, tzinfo=UTC)
 SUMMARY_2 = {"fi": "Uusi vastaanottaja.", "en": "A new recipient."}
-
-
-@pytest.fixture
-def blank_pdfs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Publishing stores a blank PDF instead of rendering one (a second a language).
-
-    Only WeasyPrint's work is replaced: the children still fork and answer through
-    their pipes (``without_weasyprint``). Replacing ``rendering.render_pdf`` instead
-    left publishing's PDFs rendered, as publishing starts its children itself.
-    """
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    blank = buffer.getvalue()
-    without_weasyprint(monkeypatch, blank)
 
 
 def publish_two(tenant: Tenant, register: Register, user: User) -> list[NoticeVersion]:

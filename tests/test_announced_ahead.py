@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
@@ -22,6 +23,8 @@ from subscriptions import queue
 from subscriptions.models import Subscription
 from tests.conftest import login
 from tests.notices_factory import publish
+
+pytestmark = pytest.mark.usefixtures("blank_pdfs")  # no PDF is read here (tests/conftest.py)
 
 FIRST = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 SECOND = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

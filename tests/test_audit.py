@@ -27,6 +27,8 @@ from tests.conftest import Tenant, login
 from tests.notices_factory import complete_notice, make_publisher, publish
 from tests.test_isolation import form_data
 
+pytestmark = pytest.mark.usefixtures("blank_pdfs")  # no PDF is read here (tests/conftest.py)
+
 Action = AuditEvent.Action
 CHANGELIST = reverse("admin:controllers_auditevent_changelist")
 

@@ -30,6 +30,8 @@ from tests.conftest import login
 from tests.test_backup_version1 import version_1
 from tests.test_isolation import form_data
 
+pytestmark = pytest.mark.usefixtures("blank_pdfs")  # no PDF is read here (tests/conftest.py)
+
 SLUG = "turvaratkaisu"
 BIDI_OVERRIDE = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: shows "exe.txt" as "txt.exe"
 

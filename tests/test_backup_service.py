@@ -18,6 +18,8 @@ from notices import backup, languages, services
 from notices.models import Register
 from tests.test_backup_version1 import version_1
 
+pytestmark = pytest.mark.usefixtures("blank_pdfs")  # no PDF is read here (tests/conftest.py)
+
 
 @pytest.fixture
 def draft_file(db, media) -> dict[str, Any]:

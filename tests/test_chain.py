@@ -32,6 +32,8 @@ from notices.models import NoticeRendering, NoticeVersion, Register
 from notices.snapshot import canonical_json
 from tests.notices_factory import files_under, publish
 
+pytestmark = pytest.mark.usefixtures("blank_pdfs")  # no PDF is read here (tests/conftest.py)
+
 FIRST = datetime(2025, 1, 15, 9, 0, tzinfo=UTC)
 SECOND = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
 THIRD = datetime(2025, 9, 1, 9, 0, tzinfo=UTC)

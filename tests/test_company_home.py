@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -11,6 +12,8 @@ from django.urls import reverse
 from notices import services
 from tests.conftest import login
 from tests.notices_factory import make_publisher, publish
+
+pytestmark = pytest.mark.usefixtures("blank_pdfs")  # no PDF is read here (tests/conftest.py)
 
 
 def home(client, language: str = "en") -> str:  # type: ignore[no-untyped-def]

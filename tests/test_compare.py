@@ -16,10 +16,8 @@ from notices.comparison import HIDDEN, SECTION_MODELS, label_field, word_diff
 from notices.parts import PARTS
 from notices.snapshot import build_snapshot
 from tests.conftest import make_tenant
-from tests.history_factory import blank_pdfs, publish_two
+from tests.history_factory import publish_two
 from tests.notices_factory import add_swedish, complete_notice, publish
-
-__all__ = ["blank_pdfs"]
 
 pytestmark = pytest.mark.usefixtures("blank_pdfs", "_fresh_comparisons")
 

@@ -8,6 +8,7 @@ inside its transaction; SQLite needs nothing and gets nothing.
 
 from __future__ import annotations
 
+import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,6 +18,8 @@ from notices import backup
 from notices.backup import controller_import
 from notices.models import NoticeRendering, NoticeVersion, Register
 from tests.notices_factory import publish
+
+pytestmark = pytest.mark.usefixtures("blank_pdfs")  # no PDF is read here (tests/conftest.py)
 
 FILLED = {model._meta.db_table for model in (Controller, Register, NoticeVersion, NoticeRendering)}
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
@@ -22,6 +23,8 @@ from django.test.utils import CaptureQueriesContext
 
 from notices.models import NoticeRendering, NoticeVersion, Register, RegisterChangelog
 from tests.notices_factory import publish
+
+pytestmark = pytest.mark.usefixtures("blank_pdfs")  # no PDF is read here (tests/conftest.py)
 
 HISTORY = 60
 ROOT = "/fi/acme/customers/"

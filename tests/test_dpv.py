@@ -43,6 +43,8 @@ from notices.models import (
 from tests.conftest import Tenant
 from tests.notices_factory import publish
 
+pytestmark = pytest.mark.usefixtures("blank_pdfs")  # no PDF is read here (tests/conftest.py)
+
 DPV = "https://w3id.org/dpv#"
 GDPR = "https://w3id.org/dpv/legal/eu/gdpr#"
 HOST = "https://notices.example"

@@ -36,7 +36,10 @@ NOTICE = "/en/acme/customers/"
 
 # serialized_rollback: the flush after the test keeps the content types the other
 # transactional tests restore (their ids are cached in every worker).
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("blank_pdfs"),  # no PDF is read here (tests/conftest.py)
+]
 
 
 def cookie_view(request: HttpRequest) -> HttpResponse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -11,6 +12,8 @@ from notices import services
 from tests.conftest import login
 from tests.notices_factory import publish
 from tests.test_security_headers import assert_site_policy
+
+pytestmark = pytest.mark.usefixtures("blank_pdfs")  # no PDF is read here (tests/conftest.py)
 
 
 def view_site_link(client: Client) -> str:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
 from notices.models import Register
 from tests.conftest import login
 from tests.notices_factory import publish
+
+pytestmark = pytest.mark.usefixtures("blank_pdfs")  # no PDF is read here (tests/conftest.py)
 
 PUBLIC = "/fi/acme/customers/"
 

@@ -18,10 +18,8 @@ from django.test import Client
 
 from notices.models import NoticeVersion
 from tests.conftest import make_tenant
-from tests.history_factory import blank_pdfs, publish_two
+from tests.history_factory import publish_two
 from tests.notices_factory import complete_notice, make_publisher, publish
-
-__all__ = ["blank_pdfs"]
 
 pytestmark = pytest.mark.usefixtures("blank_pdfs")
 

@@ -26,6 +26,8 @@ from tests.conftest import Tenant, login
 from tests.notices_factory import make_publisher
 from tests.test_isolation import form_data
 
+pytestmark = pytest.mark.usefixtures("blank_pdfs")  # no PDF is read here (tests/conftest.py)
+
 DEMO = Path(settings.BASE_DIR) / "notices" / "demo" / "companies" / "hyvinvointi.json"
 PURPOSE = "Acmen salainen tarkoitus"
 PROCESSOR = "Acme Salainen Alihankkija Oy"

@@ -17,9 +17,7 @@ from pypdf import PdfReader
 
 from notices.in_force import end_of_day, version_in_force
 from notices.models import NoticeRendering, NoticeVersion
-from tests.history_factory import FIRST, SECOND, blank_pdfs, publish_two
-
-__all__ = ["blank_pdfs"]
+from tests.history_factory import FIRST, SECOND, publish_two
 
 pytestmark = pytest.mark.usefixtures("blank_pdfs")
 

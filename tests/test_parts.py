@@ -27,6 +27,8 @@ from notices.models import NoticeVersion, Register, RegisterPart
 from tests.conftest import Tenant
 from tests.notices_factory import complete_notice, publish
 
+pytestmark = pytest.mark.usefixtures("blank_pdfs")  # no PDF is read here (tests/conftest.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

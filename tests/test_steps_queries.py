@@ -34,7 +34,10 @@ from notices.parts import lead_section_choices
 from tests.conftest import Tenant, login
 from tests.notices_factory import make_publisher, publish
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("blank_pdfs"),  # no PDF is read here (tests/conftest.py)
+]
 
 ROWS = 10
 

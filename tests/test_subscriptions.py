@@ -24,6 +24,8 @@ from subscriptions import queue, tokens
 from subscriptions.models import Delivery, Subscription, Throttle
 from tests.notices_factory import publish
 
+pytestmark = pytest.mark.usefixtures("blank_pdfs")  # no PDF is read here (tests/conftest.py)
+
 SUBSCRIBE = "/en/acme/customers/subscribe/"
 ADDRESS = "reader@example.org"
 

@@ -23,6 +23,8 @@ from notices.snapshot import build_snapshot
 from tests.conftest import Tenant, login
 from tests.notices_factory import publish
 
+pytestmark = pytest.mark.usefixtures("blank_pdfs")  # no PDF is read here (tests/conftest.py)
+
 
 def publish_url(register: Register) -> str:
     return reverse("admin:notices_register_publish", args=[register.pk])
