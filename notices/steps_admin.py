@@ -32,6 +32,7 @@ from . import languages, steps
 from .completeness import check_completeness, check_warnings
 from .models import Register
 from .snapshot import build_snapshot
+from .widgets import FastSelect, fast_selects
 
 
 def _columns_only(names: list[str], model: type, columns: list[str]) -> list[str]:
@@ -79,7 +80,7 @@ def _share_choices(formset: Any) -> None:
         own_help = first._meta.model._meta.get_field(name).help_text
         for form in rows:
             target = form.fields[name]
-            target.widget = forms.CheckboxSelectMultiple() if many else forms.Select()
+            target.widget = forms.CheckboxSelectMultiple() if many else FastSelect()
             target.choices = choices
             if many:
                 target.help_text = own_help
@@ -144,6 +145,7 @@ class GuidedStepsMixin:
                 field.widget = forms.CheckboxSelectMultiple()
                 field.widget.choices = field.choices
                 field.help_text = Register._meta.get_field(name).help_text
+        fast_selects(form_class.base_fields)
         return form_class
 
     def _step_formsets(
@@ -155,6 +157,7 @@ class GuidedStepsMixin:
             names = helpers.flatten_fieldsets(inline.get_fieldsets(request, obj))
             fields = _columns_only(list(names), inline.model, columns)
             formset_class = inline.get_formset(request, obj, fields=fields, extra=1)
+            fast_selects(formset_class.form.base_fields)  # a country on every row
             part = steps.PART_OF_MODEL.get(inline.model)
             formset = formset_class(
                 data,
