@@ -442,6 +442,7 @@ def test_versions_have_a_summary_in_every_language_of_every_demo_register():
 # --- Replacing and conflicts --------------------------------------------------------
 
 
+@pytest.mark.usefixtures("blank_pdfs")  # reads pages, not PDFs (tests/conftest.py)
 def test_reloading_after_publishing_replaces_the_published_demo(
     settings, tmp_path, django_capture_on_commit_callbacks
 ):
@@ -489,6 +490,7 @@ def test_refuses_to_overwrite_a_company_that_is_not_the_demo(slug, business_id):
 # --- Publishing ---------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("blank_pdfs")  # reads pages, not PDFs (tests/conftest.py)
 def test_publishes_two_dated_versions_of_every_register_and_prints_their_urls(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     out = StringIO()
@@ -561,6 +563,7 @@ def test_the_trilingual_notice_pdf_change_log_and_json_exist_in_each_language(tr
         assert name in json.dumps(notice, ensure_ascii=False)
 
 
+@pytest.mark.usefixtures("blank_pdfs")  # reads pages, not PDFs (tests/conftest.py)
 def test_the_swedish_page_shows_the_companys_swedish_texts(trilingual):
     # The latest version, announced ahead: it holds every text of the draft.
     latest = trilingual.versions.order_by("-number").first().number
@@ -589,6 +592,7 @@ def test_the_swedish_page_shows_the_companys_swedish_texts(trilingual):
     assert escape("Alla personalens användarkonton har tvåstegsverifiering.") in page
 
 
+@pytest.mark.usefixtures("blank_pdfs")  # reads pages, not PDFs (tests/conftest.py)
 def test_one_company_has_a_change_announced_ahead_and_it_is_printed(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     out = StringIO()
