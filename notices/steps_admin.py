@@ -86,6 +86,26 @@ def _share_choices(formset: Any) -> None:
                 target.help_text = own_help
 
 
+def _order_last(formset: Any) -> None:
+    """A card's position in its list comes last, and a new card's follows the rows.
+
+    The order is a detail: a new row goes after the others without the editor
+    choosing a number (the field says 0 otherwise, and comes first).
+    """
+    rows = formset.forms
+    if not rows or "order" not in rows[0].fields:
+        return
+    after = max((form.instance.order for form in rows if form.instance.pk), default=0) + 1
+    for form in rows:
+        form.fields["order"] = form.fields.pop("order")
+        form.fields["order"].help_text = gettext(
+            "Where it appears in its list: lower numbers first."
+        )
+        if not form.instance.pk:
+            # On the page and in what comes back: a new card left as it was is unchanged.
+            form.initial["order"] = after
+
+
 def _related_lookups() -> forms.Media:
     """The admin's scripts for the windows of a choice's "+" and pencil links.
 
@@ -167,6 +187,7 @@ class GuidedStepsMixin:
                 queryset=steps.part_queryset(part, inline, request),
             )
             _share_choices(formset)
+            _order_last(formset)
             made.append((inline, formset))
         return made
 

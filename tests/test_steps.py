@@ -5,6 +5,8 @@ alice edits Acme, bob publishes Borealis, charlie belongs to no company.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -300,3 +302,18 @@ def test_a_required_choice_says_so_as_a_required_text_does(alice, acme) -> None:
     assert new in body
     label = body[body.index(new) :].split("</div>")[0]
     assert 'class="step-required">(required)' in label
+
+
+def test_a_cards_order_comes_last_and_a_new_card_follows_the_rows(register: Register, alice):
+    Purpose.objects.filter(register=register).update(order=4)
+    client, url, data = open_step(alice, register, "purposes")
+    html = client.get(url).content.decode()
+    prefix = "purposes"
+    rows = Purpose.objects.filter(register=register).count()
+    # The new card's position is after the rows', not 0.
+    assert data[f"{prefix}-{rows}-order"] == ["5"]
+    # In every card the order is the last input before the next card's first.
+    new_card = html.split(f'name="{prefix}-{rows}-', 1)[1]
+    names = re.findall(rf'name="{prefix}-{rows}-([a-z_]+)"', new_card)
+    assert names[-1] == "order", names
+    assert "Where it appears in its list: lower numbers first." in html
