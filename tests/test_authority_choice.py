@@ -12,8 +12,6 @@ import json
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
 from notices.completeness import check_completeness
@@ -22,6 +20,7 @@ from notices.snapshot import build_snapshot
 from tests.conftest import Tenant
 from tests.notices_factory import publish
 from tests.test_isolation import url
+from tests.test_migrations import between_migrations
 from tests.test_own_words import post_step, published, section, squeeze
 from tests.test_steps import step_url
 from tests.test_validation import assert_saved, submit
@@ -117,21 +116,13 @@ def test_the_authority_chosen_in_the_rights_step_is_published_and_logged(
 def test_the_migration_keeps_every_chosen_authority(acme: Tenant):
     before = ("notices", "0017_register_transfers_statement_data_origin_unanswered")
     after = ("notices", "0018_register_authority_chosen")
-    executor = MigrationExecutor(connection)
-    try:
-        executor.migrate([before])
-        old = MigrationExecutor(connection).loader.project_state(before).apps
+    with between_migrations(before, after) as old:
         OldRegister = old.get_model("notices", "Register")
         # The old default, which nobody chose: the migration cannot tell, so it keeps it.
         defaulted = OldRegister.objects.create(
             controller_id=acme.controller.pk, name_fi="Vanha", slug="vanha", languages=["fi"]
         )
         assert defaulted.supervisory_authority_id == ombudsman().pk
-        MigrationExecutor(connection).migrate([after])
-    finally:
-        MigrationExecutor(connection).migrate(
-            MigrationExecutor(connection).loader.graph.leaf_nodes()
-        )
     kept = dict(Register.objects.values_list("slug", "supervisory_authority__email"))
     assert kept == {"customers": OMBUDSMAN, "vanha": OMBUDSMAN}
     assert Register(controller=acme.controller).supervisory_authority_id is None

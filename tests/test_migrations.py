@@ -9,6 +9,8 @@ before every database test, so the rows a test finds at the start prove nothing.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.apps import apps as django_apps
@@ -254,3 +256,18 @@ def test_the_controllers_country_text_becomes_a_code_and_an_unreadable_one_is_re
         assert "Kaukomaa" in event.details and "Faraway" in event.details
     finally:
         call_command("migrate", verbosity=0)
+
+
+@contextmanager
+def between_migrations(before: tuple[str, str], after: tuple[str, str]) -> Iterator[Apps]:
+    """The schema at ``before`` (its models, to write old rows), then migrated to ``after``.
+
+    Whatever happens, the database ends fully migrated again, as the next test expects.
+    """
+    try:
+        MigrationExecutor(connection).migrate([before])
+        yield MigrationExecutor(connection).loader.project_state(before).apps
+        MigrationExecutor(connection).migrate([after])
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())

@@ -19,8 +19,6 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -32,6 +30,7 @@ from notices.steps import problem_url
 from tests.conftest import Tenant, login
 from tests.notices_factory import pdf_text, publish
 from tests.test_isolation import url
+from tests.test_migrations import between_migrations
 from tests.test_steps import open_step, step_url
 from tests.test_validation import assert_saved, submit
 
@@ -301,10 +300,7 @@ def test_the_migration_keeps_every_existing_answer_and_new_registers_start_unans
 ):
     before = ("notices", "0016_processor_service_optional_when_named")
     after = ("notices", "0017_register_transfers_statement_data_origin_unanswered")
-    executor = MigrationExecutor(connection)
-    try:
-        executor.migrate([before])
-        old = MigrationExecutor(connection).loader.project_state(before).apps
+    with between_migrations(before, after) as old:
         OldRegister = old.get_model("notices", "Register")
         OldRegister.objects.filter(pk=acme.register.pk).update(data_origin="other")
         # Made with the old default, which nobody chose, but which a notice may show.
@@ -312,12 +308,6 @@ def test_the_migration_keeps_every_existing_answer_and_new_registers_start_unans
             controller_id=acme.controller.pk, name_fi="Vanha", slug="vanha", languages=["fi"]
         )
         assert defaulted.data_origin == "subject"
-        executor = MigrationExecutor(connection)
-        executor.migrate([after])
-    finally:
-        MigrationExecutor(connection).migrate(
-            MigrationExecutor(connection).loader.graph.leaf_nodes()
-        )
     origins = dict(Register.objects.values_list("slug", "data_origin"))
     assert origins == {"customers": "other", "vanha": "subject"}
     assert Register(controller=acme.controller).data_origin == ""
