@@ -21,6 +21,7 @@ from django.db import transaction
 
 from notices.chain import seal_version
 from notices.models import NoticeRendering, NoticeVersion, Register
+from notices.public_cache import changed
 
 BATCH = 100
 
@@ -72,6 +73,7 @@ def grow_by_copies(register: Register, upto: int) -> int:
         batch_size=BATCH,
     )
     _seal(register, latest.number)
+    changed()  # bulk rows send no signals: the processes' kept public answers are stale
     return len(copies)
 
 
@@ -130,6 +132,7 @@ def grow_history(register: Register, *, versions: int) -> int:
             for rendering in renderings
         )
     _seal(register, latest.number)
+    changed()  # bulk rows send no signals: the processes' kept public answers are stale
     return max(0, versions - start + 1)
 
 

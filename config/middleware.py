@@ -18,6 +18,7 @@ from whitenoise.middleware import WhiteNoiseMiddleware
 
 from config.security import CSPMiddleware
 from notices.middleware import DatabaseGuardMiddleware
+from notices.public_cache import RESPONSES
 
 # ManifestStaticFilesStorage's map of every static file to its hashed name.
 STATIC_MANIFEST = "staticfiles.json"
@@ -115,7 +116,11 @@ class PublicFastPath:
             return None
         request.resolver_match = match
         try:
-            request.get_host()  # DisallowedHost, as CommonMiddleware would raise
+            host = request.get_host()  # DisallowedHost, as CommonMiddleware would raise
+            # The response this process kept for the address, if nothing changed since.
+            kept, stamp = RESPONSES.answer(request, host)
+            if kept is not None:
+                return kept
             response = match.func(request, *match.args, **match.kwargs)
         except (OperationalError, InterfaceError) as error:
             # Not tried again: the database guard answers 503 at once, as it would
@@ -128,7 +133,9 @@ class PublicFastPath:
                 return None
         response = self.common.process_response(request, response)
         response = self.frame_options.process_response(request, response)
-        return self._with_policy(request, response)
+        response = self._with_policy(request, response)
+        RESPONSES.keep(request, host, response, stamp)
+        return response
 
     def _with_policy(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         """The CSP middleware's headers, from the memo when this content had them before."""

@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from . import changes, comparison, feeds, languages, public
 from .in_force import version_in_force
 from .models import NoticeRendering, NoticeVersion
+from .public_cache import keep
 from .rendering import VersionInfo, context, public_urls, version_urls
 from .templatetags.notice_tags import in_language
 from .views import CURRENT_CACHE, VERSION_CACHE, Gone, _public
@@ -110,7 +111,9 @@ def compare(
     response["Content-Language"] = lang
     published = int(second.published_at.timestamp())
     response["Last-Modified"] = http_date(published)
-    return get_conditional_response(request, etag=etag, last_modified=published, response=response)
+    return keep(
+        get_conditional_response(request, etag=etag, last_modified=published, response=response)
+    )
 
 
 def _render_comparison(
@@ -202,7 +205,7 @@ def _feed_response(
     response["ETag"] = etag
     response["Cache-Control"] = CURRENT_CACHE
     response["Content-Language"] = lang
-    return get_conditional_response(request, etag=etag, response=response)
+    return keep(get_conditional_response(request, etag=etag, response=response))
 
 
 # A feed is some kilobytes to some tens of them (50 entries at most).

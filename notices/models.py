@@ -1107,6 +1107,15 @@ class NoticeVersion(models.Model):
                 fields=["register", "number"], name="unique_version_number_per_register"
             )
         ]
+        indexes = [
+            # The versions announced ahead, by register: when a company's index next
+            # changes by itself (notices.public.company_index), read without its history.
+            models.Index(
+                fields=["register", "effective_at"],
+                condition=models.Q(effective_at__isnull=False),
+                name="version_announced_ahead",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.register} v{self.number}"

@@ -468,8 +468,15 @@ class CompanyIndex:
 def company_index_sql() -> str:
     """The one query of ``company_index``; parameter: the company's slug (``controller``)."""
     names = ", ".join(f"g.{column}" for column in languages.field_names("name"))
+    now = _NOW[connection.vendor]
+    next_in_force = (
+        f"(SELECT min(uv.effective_at) FROM {REGISTERS} ug "  # noqa: S608
+        f"JOIN {VERSIONS} uv ON uv.register_id = ug.id AND uv.effective_at > {now} "
+        "WHERE ug.controller_id = c.id)"
+    )
     return (
-        f"SELECT c.name, c.brand_color, c.logo, g.slug, r.language, {names} "  # noqa: S608
+        f"SELECT c.name, c.brand_color, c.logo, {next_in_force}, "  # noqa: S608
+        f"g.slug, r.language, {names} "
         f"FROM {CONTROLLERS} c "
         f"LEFT JOIN {REGISTERS} g ON g.controller_id = c.id AND g.is_online "
         f"LEFT JOIN {RENDERINGS} r ON r.version_id = {current_version_sql('g.id')} "
@@ -477,18 +484,20 @@ def company_index_sql() -> str:
     )
 
 
-def company_index(controller: str) -> CompanyIndex:
+def company_index(controller: str) -> tuple[CompanyIndex, datetime | None]:
     """The company and each language of each online register's current version; one query.
 
     404 if there is no such company. A language only an earlier version had is
-    not listed.
+    not listed. Also when the next of the company's versions announced ahead comes
+    into force (None: none is), when this answer changes by itself.
     """
     found = fetch(company_index_sql(), {"controller": controller}, many=True)
     if not found:
         raise Http404(_("No published notices here."))
-    name, brand_color, logo = found[0][:3]
-    rows = tuple((row[3], tuple(row[5:]), row[4]) for row in found if row[4] is not None)
-    return CompanyIndex(name, controller, brand_color or "", logo or "", rows)
+    name, brand_color, logo, next_in_force = found[0][:4]
+    rows = tuple((row[4], tuple(row[6:]), row[5]) for row in found if row[5] is not None)
+    index = CompanyIndex(name, controller, brand_color or "", logo or "", rows)
+    return index, _aware(next_in_force) if next_in_force else None
 
 
 def published_registers(index: CompanyIndex, lang: str) -> tuple[dict[str, set[str]], dict]:

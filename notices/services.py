@@ -18,7 +18,7 @@ from controllers.audit import audit_record
 from controllers.models import AuditEvent
 from controllers.tenancy import can_publish, is_member
 
-from . import changelog, languages, rules
+from . import changelog, languages, public_cache, rules
 from .chain import seal_version
 from .change_details import detailed_changes
 from .completeness import Problem, PublishWarning, check_completeness, check_warnings
@@ -324,6 +324,7 @@ def register_set_online(*, register: Register, user: Any, online: bool) -> Regis
         raise PermissionDenied
     with transaction.atomic():
         Register.objects.filter(pk=register.pk).update(is_online=online)
+        public_cache.changed()  # update() sends no signal
         register.is_online = online
         audit_record(
             user=user,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import mimetypes
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -42,6 +42,7 @@ from controllers.validators import ORIGIN_RE
 
 from . import languages, public
 from .public import Gone, StoredRendering
+from .public_cache import keep
 from .rendering import (
     ARCHIVED_MARKER,
     brand_accent_color,
@@ -107,7 +108,15 @@ def _page(
     body, etag, changed_at = _page_parts(rendering, variant)
     response = HttpResponse(body, content_type="text/html; charset=utf-8")
     response["Cache-Control"] = cache
-    return _conditional(request, response, etag, changed_at, rendering.language)
+    return _kept(_conditional(request, response, etag, changed_at, rendering.language), rendering)
+
+
+def _kept(response: HttpResponse, rendering: StoredRendering) -> HttpResponse:
+    """Let the process keep a notice's response (``notices.public_cache``) until a version
+    announced ahead is close enough to change its banner or its ``Cache-Control``."""
+    if rendering.coming_at is None:
+        return keep(response)
+    return keep(response, rendering.coming_at - timedelta(seconds=CURRENT_CACHE_SECONDS))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -399,7 +408,7 @@ def changelog(
         response = HttpResponse(found.body, content_type="text/html; charset=utf-8")
     response["Cache-Control"] = CURRENT_CACHE
     etag = f'"{found.html_hash[:40]}-changelog-{form}"'
-    return _conditional(request, response, etag, found.published_at, found.language)
+    return keep(_conditional(request, response, etag, found.published_at, found.language))
 
 
 @_public
@@ -410,7 +419,8 @@ def notice_json(request: HttpRequest, lang: str, controller: str, register: str)
     response["Cache-Control"] = current_cache(rendering)
     response["Access-Control-Allow-Origin"] = "*"
     etag = f'"{rendering.html_hash[:40]}-json"'
-    return _conditional(request, response, etag, rendering.published_at, rendering.language)
+    answer = _conditional(request, response, etag, rendering.published_at, rendering.language)
+    return _kept(answer, rendering)
 
 
 @_public
@@ -440,7 +450,8 @@ def pdf(
     response["Content-Length"] = str(rendering.pdf_size)
     response["Content-Disposition"] = _pdf_disposition(controller, register, rendering.number, lang)
     response["Cache-Control"] = cache
-    return _conditional(request, response, etag, rendering.published_at, rendering.language)
+    answer = _conditional(request, response, etag, rendering.published_at, rendering.language)
+    return _kept(answer, rendering)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -494,13 +505,14 @@ def _index_page(lang: str, index: public.CompanyIndex) -> tuple[str, str]:
 @_public
 def controller_index(request: HttpRequest, lang: str, controller: str) -> HttpResponse:
     """The controller's published, online notices in ``lang``, and its ETag."""
-    body, etag = _index_page(lang, public.company_index(controller))
+    index, next_in_force = public.company_index(controller)
+    body, etag = _index_page(lang, index)
     response = HttpResponse(body, content_type="text/html; charset=utf-8")
     response["Cache-Control"] = CURRENT_CACHE
     response["ETag"] = etag
     answer = get_conditional_response(request, etag=etag, response=response)
     answer["Content-Language"] = lang
-    return answer
+    return keep(answer, next_in_force)
 
 
 @require_safe

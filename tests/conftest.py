@@ -76,6 +76,19 @@ def _shared_catalogues(request: pytest.FixtureRequest) -> None:
         SWEDISH_CATALOGUE_MIGRATION.fill_swedish_catalogues(django_apps, None)
 
 
+@pytest.fixture(autouse=True)
+def _no_kept_public_answers() -> None:
+    """Each test starts with no public response kept (``notices.public_cache``).
+
+    Between tests the database is rolled back or flushed, a change no stamp
+    records, as an operator's SQL would be; a kept answer of an earlier test's
+    company must not answer this test's requests.
+    """
+    from notices.public_cache import RESPONSES
+
+    RESPONSES.clear()
+
+
 @pytest.fixture
 def blank_pdfs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Publishing stores a one-page blank PDF instead of rendering the notice.

@@ -20,7 +20,7 @@ from django.utils import translation
 from pypdf import PdfReader
 
 from controllers.models import ContactPerson, Controller, Membership
-from notices import pdf, services
+from notices import pdf, public_cache, services
 from notices.completeness import check_completeness
 from notices.models import (
     DataCategory,
@@ -176,7 +176,13 @@ def pdf_text(data: bytes) -> str:
 
 
 def files_under(root: Path) -> set[str]:
-    return {str(p.relative_to(root)) for p in Path(root).rglob("*") if p.is_file()}
+    """The files stored under ``root``, without the public answers' stamp
+    (``notices.public_cache``), which every write replaces."""
+    return {
+        str(p.relative_to(root))
+        for p in Path(root).rglob("*")
+        if p.is_file() and not p.name.startswith(public_cache.STAMP_NAME)
+    }
 
 
 def make_big_notice(

@@ -15,9 +15,9 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from notices import in_force, services
+from notices import in_force, public_cache, services
 from notices.models import NoticeRendering, NoticeVersion, Register
 from subscriptions import queue
 from subscriptions.models import Subscription
@@ -103,12 +103,14 @@ def test_publish_page_takes_a_day_and_refuses_today(register, paula) -> None:
 def test_the_service_refuses_a_moment_in_the_past(register, paula) -> None:
     publish(register, paula, published_at=FIRST)
     try:
-        services.notice_publish(
-            register=register,
-            user=paula,
-            summary={"fi": "x", "en": "x"},
-            effective_at=timezone.now() - timedelta(hours=1),
-        )
+        # In English whichever language an earlier test left active (the site's is Finnish).
+        with translation.override("en"):
+            services.notice_publish(
+                register=register,
+                user=paula,
+                summary={"fi": "x", "en": "x"},
+                effective_at=timezone.now() - timedelta(hours=1),
+            )
     except services.PublishRefused as refused:
         assert "later than today" in str(refused)
     else:
@@ -173,13 +175,26 @@ def test_until_its_day_the_current_addresses_serve_the_version_in_force(register
     assert "This is an earlier version" not in coming
 
 
-def test_no_cache_may_keep_the_old_version_past_the_moment(register, paula) -> None:
+def _time_passes(monkeypatch, announced: NoticeVersion, moved_to: datetime) -> None:  # type: ignore[no-untyped-def]
+    """Time passes until ``announced``'s moment is ``moved_to`` away, as the tests see it.
+
+    The database's clock decides which version is in force, so the tests move the
+    version's moment instead of the clock (an update no stamp records). The clock
+    of the responses the process keeps (``notices.public_cache``) is moved to the
+    same distance from the moment as it stood.
+    """
+    left = moved_to - timezone.now()
+    monkeypatch.setattr(public_cache, "_now", lambda: (announced.effective_at - left).timestamp())
+    NoticeVersion.objects.filter(pk=announced.pk).update(effective_at=moved_to)
+
+
+def test_no_cache_may_keep_the_old_version_past_the_moment(register, paula, monkeypatch) -> None:
     announced = _announced_tomorrow(register, paula)
     client = Client()
     assert _max_age(client.get("/en/acme/customers/")) == 360  # a day ahead: as usual
 
     soon = timezone.now() + timedelta(seconds=120)
-    NoticeVersion.objects.filter(pk=announced.pk).update(effective_at=soon)
+    _time_passes(monkeypatch, announced, soon)
     for address in ("", "notice.json", "pdf/", "embed/"):
         response = client.get(f"/en/acme/customers/{address}")
         assert response.status_code == 200, address
@@ -187,15 +202,22 @@ def test_no_cache_may_keep_the_old_version_past_the_moment(register, paula) -> N
         assert 0 < _max_age(response) <= 120, address
 
 
-def test_at_its_moment_the_new_version_is_current_with_nothing_run(register, paula) -> None:
+def test_at_its_moment_the_new_version_is_current_with_nothing_run(
+    register, paula, monkeypatch
+) -> None:
     announced = _announced_tomorrow(register, paula)
     client = Client()
     before = client.get("/en/acme/customers/")
     assert "Version 1" in before.content.decode()
+    for address in (
+        "/en/acme/",
+        "/en/acme/customers/notice.json",
+        "/en/acme/customers/versions/1/",
+    ):
+        assert client.get(address).status_code == 200, address  # kept by the process
 
     # The moment passes (the database's clock decides, so the day is moved instead).
-    past = timezone.now() - timedelta(seconds=1)
-    NoticeVersion.objects.filter(pk=announced.pk).update(effective_at=past)
+    _time_passes(monkeypatch, announced, timezone.now() - timedelta(seconds=1))
 
     after = client.get("/en/acme/customers/")
     assert "Version 2" in after.content.decode()

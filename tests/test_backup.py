@@ -55,6 +55,7 @@ from notices.models import (
 )
 from notices.parts import PARTS, translated_fields
 from notices.snapshot import build_snapshot
+from tests.notices_factory import files_under
 
 # Every test uses the database, so pytest-django runs them before the transactional
 # tests, whose flush would empty the catalogues that the world needs.
@@ -229,7 +230,7 @@ def row_counts() -> dict[str, int]:
 
 
 def stored_files(root: Path) -> set[str]:
-    return {str(p.relative_to(root)) for p in Path(root).rglob("*") if p.is_file()}
+    return files_under(root)
 
 
 def empty_the_database() -> None:

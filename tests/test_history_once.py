@@ -23,7 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from bench.history import grow_by_copies, version_bytes
-from notices import changes, pdf
+from notices import changes, pdf, services
 from notices.changelog import changelog_rebuild
 from notices.models import NoticeRendering, NoticeVersion, Register, RegisterChangelog
 from notices.services import PublishRefused
@@ -158,7 +158,7 @@ def test_the_change_log_is_one_query_with_validators_and_follows_the_register(
         again = client.get(address, HTTP_IF_NONE_MATCH=response["ETag"])
         assert again.status_code == 304
     assert client.get("/sv/acme/customers/versions/").status_code == 404
-    Register.objects.filter(pk=register.pk).update(is_online=False)
+    services.register_set_online(register=register, user=paula, online=False)
     assert client.get(PUBLIC.format(lang="fi") + "changes.json").status_code == 410
 
 

@@ -52,6 +52,7 @@ from bench.management.base import JsonResultCommand, valid_business_ids
 from controllers.models import AuditEvent, ContactPerson, Controller, Membership
 from notices.models import NoticeRendering, NoticeVersion, Processor, Register
 from notices.parts import PARTS
+from notices.public_cache import changed
 from notices.snapshot import content_hash
 
 BATCH_COMPANIES = 100
@@ -369,6 +370,7 @@ class Command(JsonResultCommand):
                 source, numbers[start : start + BATCH_COMPANIES], ids, registers, versions
             )
         copied_s = time.perf_counter() - started
+        changed()  # bulk rows send no signals (notices.public_cache)
         analyze_s = analyze()
         self.write_result(
             {
