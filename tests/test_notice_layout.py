@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.core.files.storage import default_storage
 from django.test import Client
 from django.utils import translation
+from pypdf import PdfReader
 
 from notices import languages
 from notices.models import Cookie, NoticeVersion, Processor, Register, SecurityMeasure
@@ -123,6 +124,18 @@ def test_sections_are_numbered_in_order_on_page_embed_json_and_pdf(
         assert re.search(rf"{number}\. {re.escape(heading)}[ .]*\d+ ", listed), heading
     pages = [int(p) for p in re.findall(r"\. [^.\d]+ (\d+) (?=\d+\. )", listed)[:14]]
     assert pages == sorted(pages) and pages[0] >= 1
+
+
+def test_no_pdf_page_is_drawn_with_thousands_of_paths(version: NoticeVersion):
+    """The contents list's rules are solid lines: WeasyPrint draws each dot or dash of a
+    dotted or dashed border as a path of its own (a 2.3 MB contents page and a quarter
+    of the PDF's rendering time on the largest demo notice; 120 KB here with dashes).
+    Every page here is text and a few rules: some tens of kilobytes of drawing."""
+    for rendering in version.renderings.all():
+        with default_storage.open(rendering.pdf.name, "rb") as stored:
+            reader = PdfReader(stored)
+            drawn = [len(page.get_contents().get_data()) for page in reader.pages]
+        assert max(drawn) < 60_000, (rendering.language, drawn)
 
 
 def test_cookies_take_a_number_where_the_notice_has_them(register: Register, paula: User):
