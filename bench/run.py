@@ -393,6 +393,13 @@ def profile_findings(profile: dict[str, Any]) -> list[str]:
         f"the SQL bare {parts['raw_sql']:.3f} ms; "
         f"view alone {parts['view_only']:.3f} ms; handler without middleware "
         f"{chain['(none)']:.3f} ms; full {parts['page']:.3f} ms"
+        # A revision before the kept responses (--ref) has no such figure.
+        + (
+            f", {parts['page_not_kept']:.3f} ms when the process has not kept it "
+            "(notices.public_cache: the first request after a change)"
+            if "page_not_kept" in parts
+            else ""
+        )
     )
     steps, previous = [], chain["(none)"]
     for name, value in chain.items():
