@@ -387,7 +387,7 @@ def profile_findings(profile: dict[str, Any]) -> list[str]:
     ]
     parts, chain = profile["parts_ms"], profile["page_middleware_chain_ms"]
     notes.append(
-        f"page: {len(profile['page_queries'])} SQL query per request; its lookup "
+        f"page: {len(profile['page_queries'])} SQL query when not kept; its lookup "
         # A revision before the hand-written lookup (--ref) timed its ORM query.
         f"(notices.views._find) {parts.get('lookup', parts.get('orm_query', 0)):.3f} ms, "
         f"the SQL bare {parts['raw_sql']:.3f} ms; "

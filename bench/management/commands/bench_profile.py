@@ -190,13 +190,17 @@ class Command(JsonResultCommand):
         out["full_ms"] = medians_ms(
             {kind: (lambda u=url: call(app, u)) for kind, url in urls.items()}, count
         )
-        # Queries of one page request (health checks on a reused connection are not listed).
+        # Queries of one page request the process has not kept the answer to (a kept one
+        # makes none; health checks on a reused connection are not listed).
+        RESPONSES.clear()
         with CaptureQueriesContext(connection) as captured:
             call(app, page)
         out["page_queries"] = [q["sql"] for q in captured.captured_queries]
         # Is the database connection kept between requests (CONN_MAX_AGE)?
+        RESPONSES.clear()
         call(app, page)
         first = id(connection.connection)
+        RESPONSES.clear()
         call(app, page)
         out["conn_max_age"] = connection.settings_dict["CONN_MAX_AGE"]
         out["conn_health_checks"] = connection.settings_dict["CONN_HEALTH_CHECKS"]
