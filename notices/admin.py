@@ -51,6 +51,7 @@ from .models import (
 )
 from .parts import PARTS, Part
 from .steps_admin import GuidedStepsMixin
+from .widgets import fast_selects
 
 # --- Shared catalogues: read by everyone, changed by superusers --------------------
 
@@ -137,12 +138,22 @@ class ProcessorAdmin(TenantAdminMixin, TabbedTranslationAdmin):
 # --- A register and its parts, in the order of the notice's sections ---------------
 
 
-class RegisterPartInline(TenantInlineMixin, TranslationStackedInline):
+class FastSelectRows:
+    """An inline whose rows' select boxes are written without a template per option
+    (``notices.widgets``: a country list on every processor or transfer row)."""
+
+    def get_formset(self, request, obj=None, **kwargs):  # type: ignore[no-untyped-def]
+        formset = super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+        fast_selects(formset.form.base_fields)
+        return formset
+
+
+class RegisterPartInline(FastSelectRows, TenantInlineMixin, TranslationStackedInline):
     extra = 0
     classes = ["collapse"]
 
 
-class RegisterPartTabularInline(TenantInlineMixin, TranslationTabularInline):
+class RegisterPartTabularInline(FastSelectRows, TenantInlineMixin, TranslationTabularInline):
     extra = 0
 
 
@@ -234,6 +245,11 @@ class RegisterAdmin(GuidedStepsMixin, TenantAdminMixin, TabbedTranslationAdmin):
     @admin.display(description=_("purposes"), ordering="_purpose_count")
     def purpose_count(self, obj: Register) -> int:
         return obj._purpose_count
+
+    def get_form(self, request, obj=None, change=False, **kwargs):  # type: ignore[no-untyped-def]
+        form = super().get_form(request, obj, change=change, **kwargs)
+        fast_selects(form.base_fields)
+        return form
 
     def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
         super().save_related(request, form, formsets, change)
