@@ -32,7 +32,7 @@ from . import languages, steps
 from .completeness import check_completeness, check_warnings
 from .models import Register
 from .snapshot import build_snapshot
-from .widgets import FastSelect, fast_selects
+from .widgets import FastSelect
 
 
 def _columns_only(names: list[str], model: type, columns: list[str]) -> list[str]:
@@ -165,7 +165,6 @@ class GuidedStepsMixin:
                 field.widget = forms.CheckboxSelectMultiple()
                 field.widget.choices = field.choices
                 field.help_text = Register._meta.get_field(name).help_text
-        fast_selects(form_class.base_fields)
         return form_class
 
     def _step_formsets(
@@ -177,7 +176,6 @@ class GuidedStepsMixin:
             names = helpers.flatten_fieldsets(inline.get_fieldsets(request, obj))
             fields = _columns_only(list(names), inline.model, columns)
             formset_class = inline.get_formset(request, obj, fields=fields, extra=1)
-            fast_selects(formset_class.form.base_fields)  # a country on every row
             part = steps.PART_OF_MODEL.get(inline.model)
             formset = formset_class(
                 data,
