@@ -117,8 +117,9 @@ class PublicFastPath:
         request.resolver_match = match
         try:
             host = request.get_host()  # DisallowedHost, as CommonMiddleware would raise
-            # The response this process kept for the address, if nothing changed since.
-            kept, stamp = RESPONSES.answer(request, host)
+            # The response this process kept for the address, if nothing changed since
+            # (anywhere, or in the company the address names).
+            kept, stamp = RESPONSES.answer(request, host, match.kwargs.get("controller"))
             if kept is not None:
                 return kept
             response = match.func(request, *match.args, **match.kwargs)

@@ -187,9 +187,10 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "var" / "media")
-# Public responses each process keeps until a write replaces the stamp file (by
-# default MEDIA_ROOT/.public-changed, which every server of a deployment shares with
-# the stored PDFs), a version comes into force, or PUBLIC_CACHE_SECONDS pass (a net
+# Public responses each process keeps until a write replaces their stamp files (by
+# default MEDIA_ROOT/.public-changed and, for each company, .public-changed.d/<slug>,
+# which every server of a deployment shares with the stored PDFs), a version comes
+# into force, or PUBLIC_CACHE_SECONDS pass (a net
 # for changes made outside the application; 0 keeps nothing). notices/public_cache.py.
 PUBLIC_CACHE_SECONDS = float(os.environ.get("PUBLIC_CACHE_SECONDS", "2"))
 PUBLIC_CACHE_BYTES = int(os.environ.get("PUBLIC_CACHE_BYTES", str(32 * 1024 * 1024)))

@@ -17,20 +17,21 @@ class NoticesConfig(AppConfig):
     def _public_answers_follow_writes(self) -> None:
         """Every saved or deleted row a public answer reads makes the kept answers stale.
 
-        ``notices.public_cache``: the company, the register (deleting one deletes its
-        versions), a version, a rendering, a change log. Versions, renderings and
-        change logs are never deleted but with their register or company, or by a
-        restore that deletes their registers first; a receiver of their deletion
-        would make Django load every deleted row (pages and all) to send it.
+        ``notices.public_cache``: the company (every company's answers: its row is
+        rare to change and may change its slug), and its own answers for a register
+        (deleting one deletes its versions), a version, a rendering, a change log.
+        Versions, renderings and change logs are never deleted but with their
+        register or company, or by a restore that deletes their registers first; a
+        receiver of their deletion would make Django load every deleted row (pages
+        and all) to send it.
         """
-        from django.db.models.signals import post_delete, post_save
-
         from controllers.models import Controller
 
         from .models import NoticeRendering, NoticeVersion, Register, RegisterChangelog
-        from .public_cache import changed_by_save
+        from .public_cache import follow
 
-        for model in (Controller, Register, NoticeVersion, NoticeRendering, RegisterChangelog):
-            post_save.connect(changed_by_save, sender=model, dispatch_uid=f"public-{model}")
-        for model in (Controller, Register):
-            post_delete.connect(changed_by_save, sender=model, dispatch_uid=f"public-del-{model}")
+        follow(Controller, deletes=True)
+        follow(Register, "controller", deletes=True)
+        follow(NoticeVersion, "register", "controller")
+        follow(NoticeRendering, "version", "register", "controller")
+        follow(RegisterChangelog, "register", "controller")

@@ -10,15 +10,21 @@ scheme, host and path, and answers the next request for it without a query, as
 long as all of these hold:
 
 * **Nothing changed since.** Every write that can change a public answer
-  replaces one small file, the *stamp* (``PUBLIC_CACHE_STAMP``, by default
-  ``MEDIA_ROOT/.public-changed``): the model signals of the company, the register,
-  a version, a rendering and a change log (``changed_by_save``), publishing and the
-  online switch (which write with ``update()``), and the bulk writers of the bench.
-  It is replaced at once and again when the transaction commits, so a reader that
-  looked in between asks again. A kept response remembers the stamp it was made
-  under (the file's inode and modification time, one ``stat``); another stamp
-  means it is not used. The stamp lives beside the stored PDFs, which every
-  server of a deployment already shares.
+  replaces a small file, a *stamp*: the company's own
+  (``<stamp>.d/<company slug>``) for what changes only that company's addresses
+  (its registers, versions, renderings, change logs, the online switch), the
+  global one (``PUBLIC_CACHE_STAMP``, by default ``MEDIA_ROOT/.public-changed``)
+  for the company row itself (its slug, name or embedding origins) and the bulk
+  writers of the bench. Model signals do it (``follow``), and the writers that
+  use ``update()`` call ``changed``. A stamp is replaced at once and again when
+  the transaction commits, so a reader that looked in between asks again. A kept
+  response remembers both stamps it was made under (each file's inode and
+  modification time: two ``stat``), read before its view's query; any other
+  stamp means it is not used. So one company's publish leaves every other
+  company's kept answers in use. Every public address names its company's slug
+  (the route's ``controller``), and a view answers 200 only for the company of
+  exactly that slug. The stamps live beside the stored PDFs, which every server
+  of a deployment already shares.
 * **No version comes into force meanwhile.** A view that keeps its response says
   until when it holds (``keep_until``): a notice's responses until a version
   announced ahead is near (its ``Cache-Control`` then counts the seconds left), the
@@ -36,6 +42,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 import threading
 import time
@@ -43,10 +50,14 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.signals import setting_changed
 from django.db import transaction
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
@@ -58,25 +69,47 @@ LARGEST_SHARE = 8
 
 
 def stamp_path() -> Path:
+    """The global stamp: replaced when any company's public answers may have changed."""
     configured = getattr(settings, "PUBLIC_CACHE_STAMP", "")
     return Path(configured) if configured else Path(settings.MEDIA_ROOT) / STAMP_NAME
 
 
-def current_stamp() -> tuple[int, int]:
-    """What the stamp file is now: its inode and modification time (0, 0 if none yet)."""
+def _scope_path(scope: str) -> Path:
+    """The stamp of one company's addresses, by its slug."""
+    path = stamp_path()
+    return path.with_name(path.name + ".d") / scope
+
+
+def _is_scope(scope: object) -> bool:
+    """A slug that names a file of its own (no separator, not hidden)."""
+    return isinstance(scope, str) and _SCOPE.fullmatch(scope) is not None
+
+
+_SCOPE = re.compile(r"[A-Za-z0-9_][-A-Za-z0-9_]{0,199}")
+
+
+def _stat(path: Path) -> tuple[int, int]:
     try:
-        found = os.stat(stamp_path())
+        found = os.stat(path)
     except FileNotFoundError:
         return (0, 0)
     return (found.st_ino, found.st_mtime_ns)
 
 
-def _replace_stamp() -> None:
-    """Replace the stamp file by a new one (a new inode): every kept response is stale."""
-    path = stamp_path()
+def current_stamp(scope: str | None = None) -> tuple[int, ...]:
+    """What the stamps are now: the global one's inode and modification time, and
+    the company's (``scope``, a slug) after them; (0, 0) for a file not made yet."""
+    stamp = _stat(stamp_path())
+    return stamp + _stat(_scope_path(scope)) if _is_scope(scope) else stamp
+
+
+def _replace_stamp(scope: str | None = None) -> None:
+    """Replace a stamp file by a new one (a new inode): the global one, or the
+    company's; every response kept under the old one is stale."""
+    path = _scope_path(scope) if scope is not None else stamp_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".public-changed-")
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
         with os.fdopen(handle, "w") as written:
             written.write(f"{time.time_ns()} {os.getpid()}\n")
         os.replace(temporary, path)
@@ -86,22 +119,46 @@ def _replace_stamp() -> None:
         logger.exception("Could not replace the public cache stamp %s", path)
 
 
-def changed() -> None:
-    """Say that public answers may have changed: now, and when the transaction commits."""
-    _replace_stamp()
+def changed(scope: str | None = None) -> None:
+    """Say that public answers may have changed (a company's, by its slug; None: any
+    company's): now, and when the transaction commits."""
+    if scope is not None and not _is_scope(scope):
+        scope = None  # not a name of its own: every company's answers
+    _replace_stamp(scope)
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(_replace_stamp)
+        transaction.on_commit(lambda: _replace_stamp(scope))
 
 
-def changed_by_save(**_kwargs: object) -> None:
-    """A model signal's receiver (``notices.apps``): a saved or deleted row that a public
-    answer reads."""
-    changed()
+def follow(model: type[Model], *to_company: str, deletes: bool = False) -> None:
+    """Make a saved (and with ``deletes``, a deleted) row of ``model`` change public
+    answers: its company's, reached through the relations ``to_company`` (none:
+    the row is a company, whose slug, name and origins any kept answer may show,
+    so every company's)."""
+
+    def receiver(*, instance: Model, **_kwargs: object) -> None:
+        changed(_company_slug(instance, to_company))
+
+    post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"public-{model}")
+    if deletes:
+        post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"public-del-{model}")
+
+
+def _company_slug(instance: Model, to_company: tuple[str, ...]) -> str | None:
+    """The slug of the company ``instance`` belongs to (None: every company's)."""
+    if not to_company:
+        return None
+    found: Any = instance
+    try:
+        for name in to_company:
+            found = getattr(found, name)
+    except ObjectDoesNotExist:  # a company deleted with its registers: every company's
+        return None
+    return found.slug
 
 
 @dataclass(frozen=True, slots=True)
 class Kept:
-    stamp: tuple[int, int]
+    stamp: tuple[int, ...]
     # time.time() after which the response is not used.
     until: float
     status: int
@@ -123,15 +180,19 @@ class ResponseMemo:
             self.size = 0
 
     def answer(
-        self, request: HttpRequest, host: str
-    ) -> tuple[HttpResponse | None, tuple[int, int]]:
+        self, request: HttpRequest, host: str, scope: str | None
+    ) -> tuple[HttpResponse | None, tuple[int, ...] | None]:
         """The kept response to ``request`` for ``host`` (its validated ``get_host()``;
-        None: ask its view), and the stamp now.
+        None: ask its view), and the stamps now: the global one and the company's
+        (``scope``, the slug in the address; an address without one is never kept,
+        since only the global stamp would follow its changes: stamp None).
 
-        The stamp is read before the view's query runs, so a response kept under it
-        is never newer than the stamp says.
+        The stamps are read before the view's query runs, so a response kept under
+        them is never newer than they say.
         """
-        stamp = current_stamp()
+        if not _is_scope(scope):
+            return None, None  # an address that names no company is never kept
+        stamp = current_stamp(scope)
         if request.method != "GET" or not _plain(request):
             return None, stamp
         key = _key(request, host)
@@ -144,13 +205,18 @@ class ResponseMemo:
         return HttpResponse(kept.body, status=kept.status, headers=kept.headers), stamp
 
     def keep(
-        self, request: HttpRequest, host: str, response: HttpResponse, stamp: tuple[int, int]
+        self,
+        request: HttpRequest,
+        host: str,
+        response: HttpResponse,
+        stamp: tuple[int, ...] | None,
     ) -> None:
         """Keep ``response`` for ``request`` if its view allowed it, made under ``stamp``."""
         seconds = settings.PUBLIC_CACHE_SECONDS
         allowed = getattr(response, "keep_until", False)
         if (
             allowed is False
+            or stamp is None
             or seconds <= 0
             or request.method != "GET"
             or response.status_code != 200

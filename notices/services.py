@@ -324,7 +324,7 @@ def register_set_online(*, register: Register, user: Any, online: bool) -> Regis
         raise PermissionDenied
     with transaction.atomic():
         Register.objects.filter(pk=register.pk).update(is_online=online)
-        public_cache.changed()  # update() sends no signal
+        public_cache.changed(register.controller.slug)  # update() sends no signal
         register.is_online = online
         audit_record(
             user=user,

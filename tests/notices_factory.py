@@ -176,12 +176,13 @@ def pdf_text(data: bytes) -> str:
 
 
 def files_under(root: Path) -> set[str]:
-    """The files stored under ``root``, without the public answers' stamp
-    (``notices.public_cache``), which every write replaces."""
+    """The files stored under ``root``, without the public answers' stamps
+    (``notices.public_cache``: the global one and the companies' folder), which
+    every write replaces."""
     return {
         str(p.relative_to(root))
         for p in Path(root).rglob("*")
-        if p.is_file() and not p.name.startswith(public_cache.STAMP_NAME)
+        if p.is_file() and not p.relative_to(root).parts[0].startswith(public_cache.STAMP_NAME)
     }
 
 

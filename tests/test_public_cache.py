@@ -22,9 +22,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from controllers.models import Controller
 from notices import public_cache, services
 from notices.models import NoticeVersion, Register
-from tests.notices_factory import publish
+from tests.conftest import Tenant
+from tests.notices_factory import complete_notice, publish
 from tests.test_public_pages import body
 
 pytestmark = pytest.mark.usefixtures("blank_pdfs")  # no PDF is read here (tests/conftest.py)
@@ -191,7 +193,7 @@ def test_a_response_over_its_share_of_the_budget_is_not_kept(
 def test_the_least_recently_used_goes_first_within_the_budget(settings, rf):
     settings.PUBLIC_CACHE_BYTES = 800  # responses of 100 bytes: eight fit
     memo = public_cache.ResponseMemo()
-    stamp = public_cache.current_stamp()
+    stamp = public_cache.current_stamp("company")
 
     def request(number: int):  # type: ignore[no-untyped-def]
         return rf.get(f"/fi/company-{number}/")
@@ -199,12 +201,12 @@ def test_the_least_recently_used_goes_first_within_the_budget(settings, rf):
     for number in range(8):
         made = public_cache.keep(HttpResponse(b"x" * 100))
         memo.keep(request(number), "testserver", made, stamp)
-    assert memo.answer(request(0), "testserver")[0] is not None  # now the most recent
+    assert memo.answer(request(0), "testserver", "company")[0] is not None  # the most recent
     memo.keep(request(8), "testserver", public_cache.keep(HttpResponse(b"y" * 100)), stamp)
     assert memo.size == 800
-    assert memo.answer(request(1), "testserver")[0] is None  # the least recently used
+    assert memo.answer(request(1), "testserver", "company")[0] is None  # least recently used
     for number in (0, *range(2, 9)):
-        assert memo.answer(request(number), "testserver")[0] is not None, number
+        assert memo.answer(request(number), "testserver", "company")[0] is not None, number
 
 
 def _announce(register: Register, paula: User, moment: datetime) -> NoticeVersion:
@@ -253,3 +255,97 @@ def test_the_company_index_query_finds_the_next_moment(register: Register, paula
     index, next_in_force = public.company_index("acme")
     assert next_in_force == moment
     assert [slug for slug, _names, _language in index.rows] == ["customers", "customers"]
+
+
+@pytest.fixture
+def borealis_published(beta: Tenant, media, two_versions: NoticeVersion) -> NoticeVersion:
+    """Another company's notice, published beside Acme's two versions."""
+    from tests.notices_factory import make_publisher
+
+    return publish(complete_notice(beta), make_publisher(beta.controller, "bea"))
+
+
+BOREALIS = ("/fi/borealis/customers/", "/fi/borealis/")
+
+
+def test_one_company_publishing_leaves_the_others_kept_answers_in_use(
+    borealis_published: NoticeVersion, paula: User, django_assert_num_queries
+):
+    """Each company has a stamp of its own: Acme's publish, online switch and
+    register edits are asked again at Acme's addresses only."""
+    client = Client()
+    for address in (*ADDRESSES.values(), *BOREALIS):
+        assert client.get(address).status_code == 200, address
+
+    def edits():  # type: ignore[no-untyped-def]
+        register = Register.objects.get(controller__slug="acme")
+        yield publish(register, paula, summary={"fi": "Kolmas.", "en": "Third."})
+        services.register_set_online(register=register, user=paula, online=False)
+        yield
+        services.register_set_online(register=register, user=paula, online=True)
+        yield
+        register.name_fi = "Uusi nimi"
+        register.save()
+        yield
+
+    for _edit in edits():
+        for address in BOREALIS:
+            with django_assert_num_queries(0):
+                assert client.get(address).status_code == 200
+        for address in (ADDRESSES["page"], ADDRESSES["index"]):
+            with CaptureQueriesContext(connection) as queries:
+                client.get(address)
+            assert queries.captured_queries, address  # asked again (410: the whole chain)
+    assert "Uusi nimi" in client.get(ADDRESSES["index"]).content.decode()
+    assert client.get(ADDRESSES["version"].replace("/1/", "/3/")).status_code == 200
+
+
+def test_a_saved_company_row_asks_every_company_again(
+    borealis_published: NoticeVersion, django_assert_num_queries
+):
+    """The company row holds its slug, name and embedding origins: rare to change, and
+    its old slug's kept answers must go too, so it replaces the global stamp."""
+    client = Client()
+    for address in (ADDRESSES["page"], *BOREALIS):
+        client.get(address)
+    company = Controller.objects.get(slug="acme")
+    company.slug = "acme-oy"
+    company.save()
+    assert client.get(ADDRESSES["page"]).status_code == 404
+    assert client.get("/fi/acme-oy/customers/").status_code == 200
+    for address in BOREALIS:
+        with django_assert_num_queries(1):
+            client.get(address)
+
+
+def test_a_company_stamp_changes_at_once_and_again_at_commit(
+    db, media, django_capture_on_commit_callbacks
+):
+    before, other = public_cache.current_stamp("acme"), public_cache.current_stamp("borealis")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        public_cache.changed("acme")
+        inside = public_cache.current_stamp("acme")
+        assert inside != before
+    assert len(callbacks) == 1
+    assert public_cache.current_stamp("acme") not in (before, inside)
+    assert public_cache.current_stamp("borealis") == other
+    assert public_cache.current_stamp() == before[:2]  # the global stamp is untouched
+    assert (media / ".public-changed.d" / "acme").is_file()
+
+
+def test_a_scope_that_is_not_a_plain_slug_changes_every_company(db, media):
+    """No file outside the stamps' folder is ever written, whatever the name."""
+    for name in ("../x", ".hidden", "a/b", ""):
+        before = public_cache.current_stamp()
+        public_cache.changed(name)
+        assert public_cache.current_stamp() != before, name
+    assert sorted(p.name for p in media.iterdir()) == [".public-changed"]
+
+
+def test_an_address_that_names_no_company_is_never_kept(rf):
+    memo = public_cache.ResponseMemo()
+    request = rf.get("/fi/somewhere/")
+    kept, stamp = memo.answer(request, "testserver", None)
+    assert kept is None and stamp is None
+    memo.keep(request, "testserver", public_cache.keep(HttpResponse(b"x")), stamp)
+    assert memo.entries == {}
