@@ -285,10 +285,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # The stylesheet's browser-only properties, which WeasyPrint would warn about in
+    # every PDF (notices/pdf.py).
+    "filters": {"browser_only_css": {"()": "notices.pdf.BrowserOnlyProperties"}},
     # WeasyPrint's font subsetting logs every table it touches.
     "loggers": {
         "fontTools": {"level": "WARNING"},
-        "weasyprint": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING", "filters": ["browser_only_css"]},
         "weasyprint.progress": {"level": "WARNING"},
         # django-axes logs every login at INFO; lockouts are WARNING.
         "axes": {"level": "WARNING"},

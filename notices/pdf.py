@@ -86,6 +86,23 @@ _warmed_up = False
 _font_config: FontConfiguration | None = None
 
 
+class BrowserOnlyProperties(logging.Filter):
+    """Leave out WeasyPrint's warnings about the few properties of ``notice.css`` that
+    are there for browsers only (settings.LOGGING puts it on the ``weasyprint``
+    logger): otherwise every PDF a publish renders logs them again. Any other
+    ignored declaration is still logged."""
+
+    PROPERTIES = ("clip-path", "print-color-adjust")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (
+            message.startswith("Ignored `")
+            and message.endswith("unknown property.")
+            and any(message.startswith(f"Ignored `{name}:") for name in self.PROPERTIES)
+        )
+
+
 class PdfRenderError(Exception):
     """The PDF could not be rendered: broken input, a renderer error or the time limit."""
 

@@ -552,3 +552,19 @@ def test_a_bad_media_name_in_any_job_starts_no_child(monkeypatch) -> None:
         render_pdfs(jobs)
 
     assert multiprocessing.active_children() == []
+
+
+def test_the_stylesheets_browser_only_properties_are_not_logged_at_every_render(caplog):
+    """notice.css's clip-path and print-color-adjust are for browsers: WeasyPrint's
+    warning about them would be logged for every PDF of every publish. Another
+    declaration WeasyPrint ignores is still logged."""
+    document = page(
+        "<style>p { clip-path: inset(50%); print-color-adjust: exact; frobnicate: 1 }</style>"
+        "<p>Notice</p>"
+    )
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        pdf_module.render_pdf_in_process(document, fetcher=NoticeURLFetcher())
+    logged = [record.getMessage() for record in caplog.records]
+    assert not [message for message in logged if "clip-path" in message]
+    assert not [message for message in logged if "print-color-adjust" in message]
+    assert [message for message in logged if "Ignored `frobnicate:" in message]
