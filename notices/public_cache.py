@@ -40,6 +40,7 @@ least recently used first.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -50,7 +51,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
@@ -70,17 +71,28 @@ LARGEST_SHARE = 8
 
 def stamp_path() -> Path:
     """The global stamp: replaced when any company's public answers may have changed."""
-    configured = getattr(settings, "PUBLIC_CACHE_STAMP", "")
-    return Path(configured) if configured else Path(settings.MEDIA_ROOT) / STAMP_NAME
+    return Path(_stamp_files()[0])
 
 
 def _scope_path(scope: str) -> Path:
     """The stamp of one company's addresses, by its slug."""
-    path = stamp_path()
-    return path.with_name(path.name + ".d") / scope
+    return Path(_stamp_files()[1] + scope)
 
 
-def _is_scope(scope: object) -> bool:
+def _stamp_files() -> tuple[str, str]:
+    """The global stamp's file name and the prefix of the companies' (their folder)."""
+    return _stamp_names(getattr(settings, "PUBLIC_CACHE_STAMP", ""), str(settings.MEDIA_ROOT))
+
+
+@functools.lru_cache(maxsize=16)
+def _stamp_names(configured: str, media_root: str) -> tuple[str, str]:
+    """Made once per setting: building paths cost more than the two ``stat`` calls of a
+    request."""
+    name = configured or os.path.join(media_root, STAMP_NAME)
+    return name, os.path.join(name + ".d", "")
+
+
+def _is_scope(scope: object) -> TypeGuard[str]:
     """A slug that names a file of its own (no separator, not hidden)."""
     return isinstance(scope, str) and _SCOPE.fullmatch(scope) is not None
 
@@ -88,9 +100,9 @@ def _is_scope(scope: object) -> bool:
 _SCOPE = re.compile(r"[A-Za-z0-9_][-A-Za-z0-9_]{0,199}")
 
 
-def _stat(path: Path) -> tuple[int, int]:
+def _stat(name: str) -> tuple[int, int]:
     try:
-        found = os.stat(path)
+        found = os.stat(name)
     except FileNotFoundError:
         return (0, 0)
     return (found.st_ino, found.st_mtime_ns)
@@ -99,8 +111,9 @@ def _stat(path: Path) -> tuple[int, int]:
 def current_stamp(scope: str | None = None) -> tuple[int, ...]:
     """What the stamps are now: the global one's inode and modification time, and
     the company's (``scope``, a slug) after them; (0, 0) for a file not made yet."""
-    stamp = _stat(stamp_path())
-    return stamp + _stat(_scope_path(scope)) if _is_scope(scope) else stamp
+    name, folder = _stamp_files()
+    stamp = _stat(name)
+    return stamp + _stat(folder + scope) if _is_scope(scope) else stamp
 
 
 def _replace_stamp(scope: str | None = None) -> None:
