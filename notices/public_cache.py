@@ -111,9 +111,15 @@ def _stat(name: str) -> tuple[int, int]:
 def current_stamp(scope: str | None = None) -> tuple[int, ...]:
     """What the stamps are now: the global one's inode and modification time, and
     the company's (``scope``, a slug) after them; (0, 0) for a file not made yet."""
+    if not _is_scope(scope):
+        return _stat(_stamp_files()[0])
+    return _stamps(scope)
+
+
+def _stamps(scope: str) -> tuple[int, int, int, int]:
+    """The global stamp and the company's, for a scope already checked."""
     name, folder = _stamp_files()
-    stamp = _stat(name)
-    return stamp + _stat(folder + scope) if _is_scope(scope) else stamp
+    return _stat(name) + _stat(folder + scope)
 
 
 def _replace_stamp(scope: str | None = None) -> None:
@@ -205,7 +211,7 @@ class ResponseMemo:
         """
         if not _is_scope(scope):
             return None, None  # an address that names no company is never kept
-        stamp = current_stamp(scope)
+        stamp = _stamps(scope)
         if request.method != "GET" or not _plain(request):
             return None, stamp
         key = _key(request, host)
