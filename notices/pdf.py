@@ -92,15 +92,11 @@ class BrowserOnlyProperties(logging.Filter):
     logger): otherwise every PDF a publish renders logs them again. Any other
     ignored declaration is still logged."""
 
-    PROPERTIES = ("clip-path", "print-color-adjust")
+    IGNORED = tuple(f"Ignored `{name}:" for name in ("clip-path", "print-color-adjust"))
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        return not (
-            message.startswith("Ignored `")
-            and message.endswith("unknown property.")
-            and any(message.startswith(f"Ignored `{name}:") for name in self.PROPERTIES)
-        )
+        return not (message.startswith(self.IGNORED) and message.endswith("unknown property."))
 
 
 class PdfRenderError(Exception):
