@@ -47,6 +47,8 @@ def fill_texts(page: Page, prefix: str, texts: dict[str, str]) -> None:
 
 def check_step(page: Page, name: str) -> int:
     """No axe violation, nothing wider than the window, a screenshot; returns its height."""
+    # A click starts a navigation without waiting for it: measure the new document.
+    page.wait_for_load_state()
     assert page.evaluate(SIDEWAYS) <= 0, f"{name} scrolls sideways"
     axe_check(page, name)
     screenshot(page, name)
@@ -65,6 +67,7 @@ def test_publisher_creates_a_register_step_by_step_and_publishes_it(
     log_in(page, site.url, "paula")
     page.goto(f"{site.url}/admin/notices/register/")
     page.get_by_role("link", name="Add a register step by step").click()
+    expect(page).to_have_url(re.compile(r"/register/new/$"))
 
     # 1. Register: a new register, its name in Finnish and English, both published.
     check_step(page, "steps-new-register-en")
