@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -29,6 +29,7 @@ from controllers.tenancy import (
     TenantInlineMixin,
     can_publish,
     get_for_user_or_404,
+    scope,
 )
 from controllers.validators import validate_no_control_characters
 
@@ -51,7 +52,7 @@ from .models import (
 )
 from .parts import PARTS, Part
 from .steps_admin import GuidedStepsMixin
-from .widgets import fast_selects
+from .widgets import SharedChoicesFormSet, fast_selects
 
 # --- Shared catalogues: read by everyone, changed by superusers --------------------
 
@@ -140,20 +141,40 @@ class ProcessorAdmin(TenantAdminMixin, TabbedTranslationAdmin):
 
 class FastSelectRows:
     """An inline whose rows' select boxes are written without a template per option
-    (``notices.widgets``: a country list on every processor or transfer row)."""
+    (``notices.widgets``: a country list on every processor or transfer row), and
+    whose rows share each relation's choices (one query, not one per row)."""
 
     def get_formset(self, request, obj=None, **kwargs):  # type: ignore[no-untyped-def]
         formset = super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
         fast_selects(formset.form.base_fields)
-        return formset
+        return type(formset.__name__, (SharedChoicesFormSet, formset), {})
 
 
-class RegisterPartInline(FastSelectRows, TenantInlineMixin, TranslationStackedInline):
+class PrefetchedRows:
+    """The inline of one part of a register (``part``), whose rows come with what the
+    part's snapshot prefetches (a right's catalogue entry, a purpose's legal bases):
+    drawing a row, its name or its chosen values asks no query of its own."""
+
+    part: Part | None = None
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        lookup = self.part.prefetch_lookup() if self.part is not None else None
+        if not isinstance(lookup, Prefetch) or lookup.queryset is None:
+            return super().get_queryset(request)  # type: ignore[misc]
+        rows = scope(lookup.queryset, request.user)
+        return rows if self.has_view_or_change_permission(request) else rows.none()  # type: ignore[attr-defined]
+
+
+class RegisterPartInline(
+    PrefetchedRows, FastSelectRows, TenantInlineMixin, TranslationStackedInline
+):
     extra = 0
     classes = ["collapse"]
 
 
-class RegisterPartTabularInline(FastSelectRows, TenantInlineMixin, TranslationTabularInline):
+class RegisterPartTabularInline(
+    PrefetchedRows, FastSelectRows, TenantInlineMixin, TranslationTabularInline
+):
     extra = 0
 
 
@@ -162,6 +183,7 @@ def part_inline(part: Part) -> type:
     base = RegisterPartInline if part.inline.stacked else RegisterPartTabularInline
     attributes: dict[str, object] = {
         "model": part.model,
+        "part": part,
         "fields": list(part.inline.fields),
         "__module__": __name__,
         **part.inline.options,

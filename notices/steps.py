@@ -27,14 +27,12 @@ from dataclasses import field as dataclass_field
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Model
 from django.forms import BoundField
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-
-from controllers.tenancy import scope
 
 from . import languages
 from .completeness import Problem
@@ -186,14 +184,6 @@ def neighbours(key: str) -> tuple[Step | None, Step | None]:
 
 def step_url(register_pk: int, key: str) -> str:
     return reverse("admin:notices_register_step", args=[register_pk, key])
-
-
-def part_queryset(part: Part | None, inline: Any, request: HttpRequest) -> QuerySet:
-    """An inline's rows with what the part's snapshot prefetches (no query per row)."""
-    lookup = part.prefetch_lookup() if part else None
-    if isinstance(lookup, Prefetch) and lookup.queryset is not None:
-        return scope(lookup.queryset, request.user)
-    return inline.get_queryset(request)
 
 
 def item_key(part: Part, obj: Model, columns: Sequence[str]) -> Any:

@@ -176,13 +176,12 @@ class GuidedStepsMixin:
             names = helpers.flatten_fieldsets(inline.get_fieldsets(request, obj))
             fields = _columns_only(list(names), inline.model, columns)
             formset_class = inline.get_formset(request, obj, fields=fields, extra=1)
-            part = steps.PART_OF_MODEL.get(inline.model)
             formset = formset_class(
                 data,
                 request.FILES or None,
                 instance=obj,
                 prefix=formset_class.get_default_prefix(),
-                queryset=steps.part_queryset(part, inline, request),
+                queryset=inline.get_queryset(request),
             )
             _share_choices(formset)
             _order_last(formset)

@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.contrib.admin.widgets import AutocompleteMixin, RelatedFieldWidgetWrapper
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django_countries.widgets import LazySelect
@@ -73,3 +74,50 @@ def fast_selects(fields: dict[str, forms.Field]) -> None:
             new.is_required = old.is_required
             new.is_localized = old.is_localized
             holder.widget = new
+
+
+class OnceChoices(BaseChoiceIterator):
+    """A relation's choices, read from the database once however many rows show them."""
+
+    def __init__(self, field: forms.ModelChoiceField) -> None:
+        self.field = field
+        self.rows: list[Any] | None = None
+
+    def __iter__(self) -> Any:
+        if self.rows is None:
+            # A comprehension, not list(): list() asks the iterator's length first, a COUNT.
+            self.rows = [choice for choice in self.field.iterator(self.field)]  # noqa: C416
+        return iter(self.rows)
+
+
+class SharedChoicesFormSet:
+    """A formset whose rows (and empty row) share each relation's choices.
+
+    Django gives every row's select its own query: a page of rows would ask the
+    same legal bases, rights or data categories once per row. The rows of one
+    formset have the same choices (the same tenant and parent, ``TenantInlineFormSet``),
+    so the first row's query, made when a select is first drawn, serves them all;
+    a POST that is saved without being drawn again asks nothing. Validation still
+    checks each submitted value against the field's own queryset.
+    """
+
+    def add_fields(self, form: forms.BaseForm, index: int | None) -> None:
+        super().add_fields(form, index)  # type: ignore[misc]
+        shared: dict[str, OnceChoices] = self.__dict__.setdefault("_once_choices", {})
+        for name, field in form.fields.items():
+            if not isinstance(field, forms.ModelChoiceField):
+                continue
+            widget = field.widget
+            if isinstance(widget, RelatedFieldWidgetWrapper):
+                widget = widget.widget
+            if widget.is_hidden:
+                continue
+            if isinstance(widget, AutocompleteMixin):
+                # It shows only the chosen object: the row's own, fetched with the row.
+                link = form._meta.model._meta.get_field(name)
+                if form.instance.pk and link.many_to_one and link.is_cached(form.instance):
+                    widget.chosen = getattr(form.instance, name)
+                continue
+            if name not in shared:
+                shared[name] = OnceChoices(field)
+            field.choices = shared[name]

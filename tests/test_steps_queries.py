@@ -162,3 +162,25 @@ def test_the_company_home_makes_the_same_queries_with_one_register_or_five(regis
         after = queries(client, url)
         assert client.get(url).content.decode().count('class="register-card"') == 5
         assert len(after) == len(before), "\n".join(after)
+
+
+def test_the_one_page_editor_makes_the_same_queries_with_one_row_or_ten(alice, acme) -> None:
+    """The register's whole form: each relation's choices once for all its rows, each
+    row's chosen values (legal bases, groups, a processor) fetched with the rows."""
+    client = login(alice)
+    url = reverse("admin:notices_register_change", args=[acme.register.pk])
+    one_right_only(acme.register)
+    few = queries(client, url)
+    grow(acme)
+    many = queries(client, url)
+    assert len(many) == len(few), "\n".join(many)
+    html = client.get(url).content.decode()
+    # Every grown row is on the page, with its processor chosen (autocomplete) and
+    # its legal bases selected.
+    processors = RegisterProcessor.objects.filter(register=acme.register)
+    assert processors.count() == ROWS
+    for link in processors.select_related("processor"):
+        assert f'<option value="{link.processor_id}" selected>{link.processor}</option>' in html
+    assert html.count('name="purposes-') >= ROWS
+    for basis in acme.purpose.legal_bases.all():
+        assert f'<option value="{basis.pk}" selected>' in html

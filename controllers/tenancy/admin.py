@@ -99,6 +99,10 @@ class _ForgivingAutocomplete:
     of the field's "Select a valid choice".
     """
 
+    # The row's current choice when its form already holds it (fetched with the row,
+    # ``notices.widgets.SharedChoicesFormSet``): shown without a query of its own.
+    chosen: models.Model | None = None
+
     def optgroups(self, name, value, attr=None):  # type: ignore[no-untyped-def]
         target = self.field.target_field
         keys = []
@@ -108,7 +112,19 @@ class _ForgivingAutocomplete:
             except (ValidationError, TypeError, ValueError):
                 continue
             keys.append(item)
+        chosen = self.chosen
+        if chosen is not None and target.primary_key and [str(k) for k in keys] == [str(chosen.pk)]:
+            return self._chosen_groups(name, chosen)
         return super().optgroups(name, keys, attr)
+
+    def _chosen_groups(self, name: str, chosen: models.Model) -> list:
+        """Django's groups for one selected object (``AutocompleteMixin.optgroups``)."""
+        options = []
+        if not self.is_required and not self.allow_multiple_selected:
+            options.append(self.create_option(name, "", "", False, 0))
+        label = self.choices.field.label_from_instance(chosen)
+        options.append(self.create_option(name, chosen.pk, label, True, len(options)))
+        return [(None, options, 0)]
 
 
 class TenantAutocompleteSelect(_ForgivingAutocomplete, AutocompleteSelect):
