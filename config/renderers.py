@@ -1,0 +1,57 @@
+"""The form renderer: Django's own widget templates through Jinja2, the rest as before.
+
+A register's one-page editor draws about 850 widgets, each through two or three of
+Django's small widget templates (``input.html``, ``attrs.html``…): the Django
+template language spent about a sixth of the page's time on them. Django ships
+those templates for Jinja2 too (``django/forms/jinja2``), written to give the same
+markup, and Jinja2 compiles a template to Python.
+
+Every other template (a form's layout, labels and errors, the admin's widget
+wrappers, a widget of ours or of a library) is rendered by Django's default form
+renderer, from the same places as before. An override of one of Django's widget
+templates would have to be a Jinja2 one, in an app's ``jinja2/`` folder.
+
+Both engines escape what they are given: Django's safe strings stay unescaped in
+Jinja2 (they carry ``__html__``), everything else is escaped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.forms.renderers import BaseRenderer, DjangoTemplates, Jinja2
+from django.template import TemplateDoesNotExist
+
+# Only the widgets: they hold the values, which both engines escape. A form's labels,
+# help and error messages (a refused value quoted in a message) stay in Django's
+# templates, escaped exactly as Django escapes (``'`` as ``&#x27;``, where Jinja2's
+# MarkupSafe writes ``&#39;``).
+JINJA2_TEMPLATES = "django/forms/widgets/"
+
+
+class FormRenderer(BaseRenderer):
+    """Jinja2 for the templates Django ships for it, Django's templates otherwise."""
+
+    def __init__(self) -> None:
+        self.jinja2 = Jinja2()
+        self.django = DjangoTemplates()
+        # Which renderer has each name: a name Jinja2 lacks is not looked for again.
+        # (The engines keep their compiled templates, and reload them in DEBUG.)
+        self.owner: dict[str, BaseRenderer] = {}
+
+    def get_template(self, template_name: str) -> Any:
+        owner = self.owner.get(template_name)
+        if owner is not None:
+            return owner.get_template(template_name)
+        owner = self.django
+        if template_name.startswith(JINJA2_TEMPLATES):
+            try:
+                template = self.jinja2.get_template(template_name)
+            except TemplateDoesNotExist:
+                pass
+            else:
+                self.owner[template_name] = self.jinja2
+                return template
+        template = owner.get_template(template_name)
+        self.owner[template_name] = owner
+        return template
