@@ -9,12 +9,13 @@ value, label and attribute is escaped as the templates escape it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
 from django.contrib.admin.widgets import AutocompleteMixin, RelatedFieldWidgetWrapper
 from django.utils.choices import BaseChoiceIterator
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 from django_countries.widgets import LazySelect
 
@@ -24,18 +25,54 @@ PLAIN_SELECTS = (forms.Select, LazySelect)
 
 
 class FastSelect(forms.Select):
-    """``forms.Select`` with the options written in Python rather than one template each."""
+    """``forms.Select`` with the options written in Python rather than one template each.
+
+    Not even Django's ``optgroups``: it builds a dictionary of attributes for every
+    option, most of the time of a 250-country list.
+    """
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
+        # The widget's context without the options (``ChoiceWidget.get_context`` adds them).
+        widget = forms.Widget.get_context(self, name, value, attrs)["widget"]
         return format_html(
             '<select name="{}"{}>{}\n</select>',
             widget["name"],
             _attributes(widget["attrs"]),
-            format_html_join("", "{}", ((_group(*group),) for group in widget["optgroups"])),
+            SafeString("".join(self._options(widget["value"]))),
         )
+
+    def _options(self, values: list[str]) -> Iterator[str]:
+        """Django's ``optgroups`` and ``select_option.html``: the first match selected."""
+        chosen = set(values)
+        has_selected = False
+        for group_value, group_label in self.choices:
+            if isinstance(group_label, (list, tuple)):
+                rows = []
+                for option_value, option_label in group_label:
+                    selected = not has_selected and str(option_value) in chosen
+                    has_selected |= selected
+                    rows.append(_option(option_value, option_label, selected))
+                yield format_html(
+                    '\n  <optgroup label="{}">{}\n  </optgroup>',
+                    "" if group_value is None else group_value,
+                    SafeString("".join(rows)),
+                )
+                continue
+            option_value = "" if group_value is None else group_value
+            selected = not has_selected and str(option_value) in chosen
+            has_selected |= selected
+            yield _option(option_value, group_label, selected)
+
+
+def _option(value: Any, label: Any, selected: bool) -> str:
+    # escape() of the value as the template's ``stringformat:'s'`` then autoescape,
+    # conditional_escape() of the label as ``{{ widget.label }}``.
+    return (
+        f'\n  <option value="{escape(str(value))}"{" selected" if selected else ""}>'
+        f"{conditional_escape(label)}</option>"
+    )
 
 
 def _attributes(attrs: dict[str, Any]) -> SafeString:
@@ -49,17 +86,6 @@ def _attributes(attrs: dict[str, Any]) -> SafeString:
             if value is not False
         ),
     )
-
-
-def _group(label: str | None, options: list[dict[str, Any]], _index: int) -> SafeString:
-    rows = format_html_join(
-        "",
-        '\n  <option value="{}"{}>{}</option>',
-        ((str(o["value"]), _attributes(o["attrs"]), o["label"]) for o in options),
-    )
-    if not label:
-        return rows
-    return format_html('\n  <optgroup label="{}">{}\n  </optgroup>', label, rows)
 
 
 def fast_selects(fields: dict[str, forms.Field]) -> None:
