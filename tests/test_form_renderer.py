@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.admin import site
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.forms.renderers import DjangoTemplates, get_default_renderer
+from django.forms.utils import ErrorList
 from django.template import TemplateDoesNotExist
 
 from config.renderers import FormRenderer
@@ -94,3 +95,22 @@ def test_django_templates_come_from_jinja2_and_the_admins_from_django() -> None:
 def test_a_missing_template_is_still_an_error() -> None:
     with pytest.raises(TemplateDoesNotExist):
         FormRenderer().get_template("no/such/template.html")
+
+
+@pytest.mark.parametrize(
+    "template_name",
+    [
+        "django/forms/errors/list/default.html",
+        "django/forms/errors/list/ul.html",
+        "django/forms/errors/list/text.txt",
+    ],
+)
+def test_an_error_list_is_drawn_as_django_draws_it_empty_or_not(template_name: str) -> None:
+    """An empty list draws nothing without its template; a full one through it."""
+    for messages in ([], [HOSTILE, "Second"]):
+        errors = ErrorList(messages, field_id="id_x")
+        ours = errors.render(template_name, renderer=FormRenderer())
+        django = errors.render(template_name, renderer=DjangoTemplates())
+        assert ours == django
+        assert bool(ours) == bool(messages)
+        assert "<script>" not in ours
