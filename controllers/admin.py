@@ -48,7 +48,11 @@ class ControllerAdmin(TenantAdminMixin, TabbedTranslationAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):  # type: ignore[no-untyped-def]
         # The embed snippets of the company's registers, under the origins that allow them.
         obj = self.get_object(request, object_id)
-        registers = obj.registers.only("slug", "languages", *get_translation_fields("name"))
+        # With its company: the related manager sets each row's company from ``obj``
+        # and would otherwise load the deferred key of every row, a query each.
+        registers = obj.registers.only(
+            "controller", "slug", "languages", *get_translation_fields("name")
+        )
         extra = {"embed_registers": list(registers.order_by("slug"))}
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 

@@ -54,3 +54,20 @@ def test_changelist_queries_do_not_grow_with_rows(name, alice, acme):
     add_rows(acme.controller, 10)
     many = count_queries(client, url)
     assert many == few
+
+
+def test_the_company_page_makes_the_same_queries_with_one_register_or_four(alice, acme):
+    """Its embed snippets list the company's registers, without a query per register."""
+    client = login(alice)
+    url = reverse("admin:controllers_controller_change", args=[acme.controller.pk])
+    count_queries(client, url)  # caches filled on first use are not the page's
+    few = count_queries(client, url)
+    for number in range(3):
+        Register.objects.create(
+            controller=acme.controller,
+            name_fi=f"Rekisteri {number}",
+            slug=f"more-{number}",
+            contact_person=acme.contact,
+        )
+    assert Register.objects.filter(controller=acme.controller).count() == 4
+    assert count_queries(client, url) == few
