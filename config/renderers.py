@@ -21,6 +21,8 @@ from typing import Any
 
 from django.forms.renderers import BaseRenderer, DjangoTemplates, Jinja2
 from django.template import TemplateDoesNotExist
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString
 
 # Only the widgets: they hold the values, which both engines escape. A form's labels,
 # help and error messages (a refused value quoted in a message) stay in Django's
@@ -37,13 +39,20 @@ ERROR_LISTS = frozenset(
 )
 
 
+# A field's label: every field of a form has one, drawn here as Django's
+# ``label.html`` and ``attrs.html`` draw it, escaped by Django's own escape.
+LABEL = "django/forms/label.html"
+
+
 class FormRenderer(BaseRenderer):
     """Jinja2 for the widget templates Django ships for it, Django's templates otherwise;
-    nothing, without a template, for an empty error list."""
+    nothing, without a template, for an empty error list; a label in Python."""
 
     def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
         if template_name in ERROR_LISTS and not context.get("errors"):
             return ""
+        if template_name == LABEL:
+            return label(context)
         return super().render(template_name, context, request)
 
     def __init__(self) -> None:
@@ -69,3 +78,25 @@ class FormRenderer(BaseRenderer):
         template = owner.get_template(template_name)
         self.owner[template_name] = owner
         return template
+
+
+def attributes(attrs: dict[str, Any]) -> SafeString:
+    """As Django's ``attrs.html``: in order, ``True`` as a bare name, ``False`` left out."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+            for name, value in attrs.items()
+            if value is not False
+        ),
+    )
+
+
+def label(context: dict[str, Any]) -> str:
+    """As Django's ``label.html`` (stripped, as every rendered template is)."""
+    text = context["label"]
+    if not context["use_tag"]:
+        return conditional_escape(text).strip()
+    tag = context["tag"]
+    return format_html("<{}{}>{}</{}>", tag, attributes(context["attrs"] or {}), text, tag).strip()

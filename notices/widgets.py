@@ -15,9 +15,11 @@ from typing import Any
 from django import forms
 from django.contrib.admin.widgets import AutocompleteMixin, RelatedFieldWidgetWrapper
 from django.utils.choices import BaseChoiceIterator
-from django.utils.html import conditional_escape, escape, format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString
 from django_countries.widgets import LazySelect
+
+from config.renderers import attributes
 
 # Exactly these classes: a multiple select, radio buttons or the admin's own widgets
 # render differently and keep their templates.
@@ -39,7 +41,7 @@ class FastSelect(forms.Select):
         return format_html(
             '<select name="{}"{}>{}\n</select>',
             widget["name"],
-            _attributes(widget["attrs"]),
+            attributes(widget["attrs"]),
             SafeString("".join(self._options(widget["value"]))),
         )
 
@@ -72,19 +74,6 @@ def _option(value: Any, label: Any, selected: bool) -> str:
     return (
         f'\n  <option value="{escape(str(value))}"{" selected" if selected else ""}>'
         f"{conditional_escape(label)}</option>"
-    )
-
-
-def _attributes(attrs: dict[str, Any]) -> SafeString:
-    """As Django's ``attrs.html``: in order, ``True`` as a bare name, ``False`` left out."""
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
-            for name, value in attrs.items()
-            if value is not False
-        ),
     )
 
 

@@ -18,6 +18,8 @@ from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.forms.utils import ErrorList
 from django.template import TemplateDoesNotExist
+from django.utils import translation
+from django.utils.html import format_html
 
 from config.renderers import FormRenderer
 from notices.models import Purpose
@@ -114,3 +116,29 @@ def test_an_error_list_is_drawn_as_django_draws_it_empty_or_not(template_name: s
         assert ours == django
         assert bool(ours) == bool(messages)
         assert "<script>" not in ours
+
+
+@pytest.mark.parametrize("language", ["en", "fi"])
+def test_labels_are_drawn_as_django_draws_them(language: str) -> None:
+    """Every field's label (a checkbox's too, hidden and without an id), hostile text
+    escaped, an admin label's text given already escaped left as it is."""
+
+    class Labelled(Everything):
+        no_id = forms.CharField(label=HOSTILE, widget=forms.TextInput(attrs={"id": ""}))
+
+    def labels(renderer) -> list[str]:
+        form = Labelled(auto_id="id_%s", renderer=renderer)
+        drawn = [form[name].label_tag() for name in form.fields]
+        drawn += [form[name].label_tag(attrs={"class": HOSTILE, "x": True}) for name in form.fields]
+        drawn.append(
+            form["text"].label_tag(contents=format_html("<b>{}</b>", "given"), label_suffix="")
+        )
+        drawn.append(form["text"].legend_tag())
+        return drawn
+
+    with translation.override(language):
+        ours, django = labels(FormRenderer()), labels(DjangoTemplates())
+    assert ours == django
+    assert any("&quot;&gt;&lt;script&gt;" in text for text in ours)
+    assert not any("<script>" in text for text in ours)
+    assert '<label for="id_text">Text:</label>' in ours
