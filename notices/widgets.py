@@ -15,6 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib.admin.widgets import AutocompleteMixin, RelatedFieldWidgetWrapper
 from django.utils.choices import BaseChoiceIterator
+from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString
 from django_countries.widgets import LazySelect
@@ -115,6 +116,12 @@ class SharedChoicesFormSet:
     a POST that is saved without being drawn again asks nothing. Validation still
     checks each submitted value against the field's own queryset.
     """
+
+    @cached_property
+    def empty_form(self) -> forms.BaseForm:
+        # Django builds a new empty row each time it is asked for, and the admin asks
+        # four times a formset (the row to copy, the media, the iteration, multipart).
+        return super().empty_form  # type: ignore[misc]
 
     def add_fields(self, form: forms.BaseForm, index: int | None) -> None:
         super().add_fields(form, index)  # type: ignore[misc]
