@@ -1,4 +1,4 @@
-"""The form renderer: Django's own widget templates through Jinja2, the rest as before.
+"""The form renderer: Django's widget templates through Jinja2, labels in Python.
 
 A register's one-page editor draws about 850 widgets, each through two or three of
 Django's small widget templates (``input.html``, ``attrs.html``…): the Django
@@ -6,7 +6,11 @@ template language spent about a sixth of the page's time on them. Django ships
 those templates for Jinja2 too (``django/forms/jinja2``), written to give the same
 markup, and Jinja2 compiles a template to Python.
 
-Every other template (a form's layout, labels and errors, the admin's widget
+Two more of Django's form templates are not rendered at all: a field's label
+(``label.html``) is written in Python as the template writes it, with Django's own
+escaping, and an empty error list draws nothing without its template.
+
+Every other template (a form's layout, a full error list, the admin's widget
 wrappers, a widget of ours or of a library) is rendered by Django's default form
 renderer, from the same places as before. An override of one of Django's widget
 templates would have to be a Jinja2 one, in an app's ``jinja2/`` folder.
@@ -48,19 +52,19 @@ class FormRenderer(BaseRenderer):
     """Jinja2 for the widget templates Django ships for it, Django's templates otherwise;
     nothing, without a template, for an empty error list; a label in Python."""
 
-    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
-        if template_name in ERROR_LISTS and not context.get("errors"):
-            return ""
-        if template_name == LABEL:
-            return label(context)
-        return super().render(template_name, context, request)
-
     def __init__(self) -> None:
         self.jinja2 = Jinja2()
         self.django = DjangoTemplates()
         # Which renderer has each name: a name Jinja2 lacks is not looked for again.
         # (The engines keep their compiled templates, and reload them in DEBUG.)
         self.owner: dict[str, BaseRenderer] = {}
+
+    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
+        if template_name in ERROR_LISTS and not context.get("errors"):
+            return ""
+        if template_name == LABEL:
+            return label(context)
+        return super().render(template_name, context, request)
 
     def get_template(self, template_name: str) -> Any:
         owner = self.owner.get(template_name)
