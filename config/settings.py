@@ -214,6 +214,10 @@ STORAGES = {
 LOGO_MAX_BYTES = envint("LOGO_MAX_BYTES", 512 * 1024)
 LOGO_MAX_DIMENSION = envint("LOGO_MAX_DIMENSION", 2000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The register's one-page editor submits every row of every part in every language
+# (the demo registers 550-770 fields; about ten rows of each part pass Django's 1,000,
+# which refused the whole save). Parsing 10,000 fields takes milliseconds.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", 10_000)
 
 # The Ed25519 key that signs each published version's record (notices/chain.py,
 # docs/verifying-notices.md): a PEM file (PKCS#8) readable by the service only.
