@@ -150,12 +150,25 @@ class FastSelectRows:
         return type(formset.__name__, (SharedChoicesFormSet, formset), {})
 
 
+class RegisterPartRows:
+    """The rows of one part of a register, validated against one reading of the
+    register's first publication (each earlier change's date is checked against it)."""
+
+    def full_clean(self) -> None:
+        with self.instance.first_publication_remembered():  # type: ignore[attr-defined]
+            super().full_clean()  # type: ignore[misc]
+
+
 class PrefetchedRows:
     """The inline of one part of a register (``part``), whose rows come with what the
     part's snapshot prefetches (a right's catalogue entry, a purpose's legal bases):
     drawing a row, its name or its chosen values asks no query of its own."""
 
     part: Part | None = None
+
+    def get_formset(self, request, obj=None, **kwargs):  # type: ignore[no-untyped-def]
+        formset = super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+        return type(formset.__name__, (RegisterPartRows, formset), {})
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
         lookup = self.part.prefetch_lookup() if self.part is not None else None

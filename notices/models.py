@@ -8,6 +8,8 @@ rights, supervisory authorities) are catalogues that every company picks from.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -376,8 +378,24 @@ class Register(models.Model):
         """The day this service first published the notice (None: not yet)."""
         if self.pk is None:
             return None
+        memo = self.__dict__.get("_first_on_service")
+        if memo:
+            return memo[0]
         first = self.versions.order_by("number").values_list("published_at", flat=True).first()
-        return timezone.localtime(first).date() if first else None
+        day = timezone.localtime(first).date() if first else None
+        if memo is not None:
+            memo.append(day)
+        return day
+
+    @contextmanager
+    def first_publication_remembered(self) -> Iterator[None]:
+        """Within: ``first_published_on_service`` asks the database once at most, not
+        once for each of a form's rows that checks a date against it (earlier changes)."""
+        self.__dict__["_first_on_service"] = []
+        try:
+            yield
+        finally:
+            self.__dict__.pop("_first_on_service", None)
 
     def has_transfers_statement(self) -> bool:
         """Whether the transfers question is answered in the company's own words."""

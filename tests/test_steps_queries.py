@@ -1,5 +1,8 @@
 """Issue 10, point 8: each guided step and the company home make a fixed number of
 queries whatever the number of rows (no N+1), on SQLite and on PostgreSQL.
+Issue 13, point 4: so do saving a step and the one-page editor unchanged, as a
+browser resubmits them (each row's id and chosen objects checked in one query
+per relation for all the rows, not one per row).
 
 A step is asked for a register with one row of every part (and one right), then
 again with about ten of every part: groups, purposes with several legal bases,
@@ -17,6 +20,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bench.management.commands.bench_admin import FormValues
 from notices import services, steps
 from notices.models import (
     CoverageItem,
@@ -48,6 +52,24 @@ def queries(client, url: str) -> list[str]:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def form_values(client, url: str, form_id: str) -> dict[str, list[str]]:
+    """What a browser would submit from the page's form, unchanged."""
+    parser = FormValues(form_id)
+    parser.feed(client.get(url).content.decode())
+    assert parser.data, f"no form #{form_id} at {url}"
+    return parser.data
+
+
+def post_queries(client, url: str, form_id: str) -> list[str]:
+    """The SQL of saving the form of ``url`` unchanged, after a first save."""
+    data = form_values(client, url, form_id)
+    assert client.post(url, data).status_code == 302
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[-3000:]
     return [q["sql"] for q in captured.captured_queries]
 
 
@@ -184,3 +206,29 @@ def test_the_one_page_editor_makes_the_same_queries_with_one_row_or_ten(alice, a
     assert html.count('name="purposes-') >= ROWS
     for basis in acme.purpose.legal_bases.all():
         assert f'<option value="{basis.pk}" selected>' in html
+
+
+@pytest.mark.parametrize("key", [s.key for s in steps.STEPS])
+def test_saving_a_step_makes_the_same_queries_with_one_row_or_ten(alice, acme, key) -> None:
+    client = login(alice)
+    url = reverse("admin:notices_register_step", args=[acme.register.pk, key])
+    one_right_only(acme.register)
+    few = post_queries(client, url, "step-form")
+    grow(acme)
+    many = post_queries(client, url, "step-form")
+    assert len(many) == len(few), "\n".join(many)
+
+
+def test_saving_the_one_page_editor_makes_the_same_queries_with_one_row_or_ten(alice, acme) -> None:
+    client = login(alice)
+    url = reverse("admin:notices_register_change", args=[acme.register.pk])
+    one_right_only(acme.register)
+    few = post_queries(client, url, "register_form")
+    grow(acme)
+    many = post_queries(client, url, "register_form")
+    assert len(many) == len(few), "\n".join(many)
+    # Every grown row was submitted, and saved as it was.
+    submitted = form_values(client, url, "register_form")
+    assert int(submitted["register_processors-TOTAL_FORMS"][0]) >= ROWS
+    assert RegisterProcessor.objects.filter(register=acme.register).count() == ROWS
+    assert set(acme.purpose.legal_bases.all()) == set(LegalBasis.objects.order_by("pk")[:3])

@@ -29,7 +29,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ..audit import AuditedAdminMixin
-from .forms import TenantInlineFormSet, TenantModelForm, tenant_form
+from .forms import (
+    RowChoiceField,
+    RowMultipleChoiceField,
+    TenantInlineFormSet,
+    TenantModelForm,
+    tenant_form,
+)
 from .queries import (
     controller_id_of,
     controller_ids_for,
@@ -298,6 +304,16 @@ class TenantInlineMixin(_TenantAdminBase):
 
     form = TenantModelForm
     formset = TenantInlineFormSet
+
+    # A row's relations are checked against what all the rows chose, in one query
+    # (``TenantInlineFormSet``), not one query per row.
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("form_class", RowChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("form_class", RowMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_formset(self, request, obj=None, **kwargs):  # type: ignore[no-untyped-def]
         # ``obj`` is the parent: its controller is the rows' controller.
