@@ -27,6 +27,7 @@ from bench.management.commands.bench_admin import (
 from controllers.audit import audit_record
 from controllers.models import AuditEvent, ContactPerson, Controller, Membership
 from notices.models import (
+    LegalBasis,
     NoticeRendering,
     NoticeVersion,
     Register,
@@ -211,3 +212,15 @@ def test_bench_scale_refuses_without_debug_unless_forced(source: Tenant):
     with pytest.raises(CommandError, match="Refusing"):
         call_command("bench_scale", "--companies=3")
     assert Controller.objects.count() == 1
+
+
+def test_bench_scale_copies_the_registers_own_and_its_parts_relations(source: Tenant, tmp_path):
+    """Each copy is the same register: the editor's pages measure the same choices."""
+    bases = list(LegalBasis.objects.order_by("pk")[:2])
+    source.register.legal_bases.set(bases[:1])
+    source.purpose.legal_bases.set(bases)
+    grow(tmp_path, 2)
+    copy = Register.objects.filter(controller__slug__startswith="acme-").first()
+    assert list(copy.legal_bases.all()) == bases[:1]
+    assert [list(p.legal_bases.all()) for p in copy.purposes.all()] == [bases]
+    assert list(copy.data_categories.get().subject_groups.all()) == list(copy.subject_groups.all())

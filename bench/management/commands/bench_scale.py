@@ -91,18 +91,25 @@ def load_source(slug: str | None) -> Source:
     )
     for model in (ContactPerson, Processor):
         source.rows[model] = list(model.objects.filter(controller=source.controller).order_by("pk"))
+    # The register's own relations (its legal bases) too: each copy is the same register.
+    load_m2m(source, Register, [register])
     for part in PARTS:
         rows = list(part.model.objects.filter(register=register).order_by("pk"))
         source.rows[part.model] = rows
-        for m2m in part.model._meta.many_to_many:
-            through = m2m.remote_field.through
-            if through._meta.auto_created:
-                column = m2m.m2m_field_name()
-                source.m2m[m2m] = list(
-                    through.objects.filter(**{f"{column}__in": [r.pk for r in rows]})
-                )
+        load_m2m(source, part.model, rows)
     source.events = list(AuditEvent.objects.filter(controller=source.controller).order_by("pk"))
     return source
+
+
+def load_m2m(source: Source, model: type[models.Model], rows: list[models.Model]) -> None:
+    """The rows of ``model``'s automatic many-to-many tables that ``rows`` have."""
+    for m2m in model._meta.many_to_many:
+        through = m2m.remote_field.through
+        if through._meta.auto_created:
+            column = m2m.m2m_field_name()
+            source.m2m[m2m] = list(
+                through.objects.filter(**{f"{column}__in": [r.pk for r in rows]})
+            )
 
 
 def clone(row: models.Model, maps: Maps, **values: Any) -> models.Model:
