@@ -48,6 +48,8 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -138,14 +140,41 @@ def _replace_stamp(scope: str | None = None) -> None:
         logger.exception("Could not replace the public cache stamp %s", path)
 
 
+_batch = threading.local()
+
+
 def changed(scope: str | None = None) -> None:
     """Say that public answers may have changed (a company's, by its slug; None: any
-    company's): now, and when the transaction commits."""
+    company's): now, and when the transaction commits (within ``changes_batched``:
+    once for each scope, at its end)."""
     if scope is not None and not _is_scope(scope):
         scope = None  # not a name of its own: every company's answers
+    pending: set[str | None] | None = getattr(_batch, "scopes", None)
+    if pending is not None:
+        pending.add(scope)
+        return
     _replace_stamp(scope)
     if transaction.get_connection().in_atomic_block:
         transaction.on_commit(lambda: _replace_stamp(scope))
+
+
+@contextmanager
+def changes_batched() -> Iterator[None]:
+    """Within: the changes of a bulk write (a restore's thousands of rows) are said
+    once for each company at the end, not once for each row saved (a stamp
+    replaced and a commit hook kept per row). Call it inside the write's
+    transaction: the stamps are then replaced before and again after the commit.
+    """
+    if getattr(_batch, "scopes", None) is not None:
+        yield  # an outer batch says them
+        return
+    _batch.scopes = set()
+    try:
+        yield
+    finally:
+        scopes, _batch.scopes = _batch.scopes, None
+        for scope in scopes:
+            changed(scope)
 
 
 def follow(model: type[Model], *to_company: str, deletes: bool = False) -> None:

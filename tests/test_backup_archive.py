@@ -31,7 +31,7 @@ from django.utils import translation
 
 from bench.history import grow_history
 from controllers.models import Controller
-from notices import backup
+from notices import backup, public_cache
 from notices.backup import BackupError, controller_import
 from notices.backup.archive import MANIFEST
 from notices.backup.importing import _Writer
@@ -457,3 +457,20 @@ def test_versions_of_an_older_file_are_recorded_signed_and_chained(company) -> N
     assert [bool(v.signature) for v in versions] == [True, True]
     assert versions[1].record["previous"] == versions[0].record_hash
     assert verify_chain(versions).breaks == []
+
+
+def test_a_restore_says_once_that_the_companys_answers_changed(
+    company, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Each kept public answer of the company is asked again after a restore: its
+    stamp (and, for the company row, the global one) is replaced at the end of the
+    writes and again at commit, not once for each of the hundreds of rows saved."""
+    path = export(tmp_path / "company.zip")
+    replaced: list[str | None] = []
+    replace = public_cache._replace_stamp
+    monkeypatch.setattr(
+        public_cache, "_replace_stamp", lambda scope=None: [replaced.append(scope), replace(scope)]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        import_file(path)
+    assert sorted(replaced, key=str) == [None, None, SLUG, SLUG]

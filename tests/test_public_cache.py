@@ -349,3 +349,23 @@ def test_an_address_that_names_no_company_is_never_kept(rf):
     assert kept is None and stamp is None
     memo.keep(request, "testserver", public_cache.keep(HttpResponse(b"x")), stamp)
     assert memo.entries == {}
+
+
+def test_a_batch_says_each_companys_change_once_at_its_end(
+    db, media, django_capture_on_commit_callbacks
+):
+    """A bulk write (a restore) replaces each stamp once, not once per row it saves."""
+    names = ("acme", "borealis")
+    before = {name: public_cache.current_stamp(name) for name in names}
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        with public_cache.changes_batched():
+            for _ in range(50):
+                public_cache.changed("acme")
+            with public_cache.changes_batched():  # an inner batch: the outer one says it
+                public_cache.changed("borealis")
+            assert {name: public_cache.current_stamp(name) for name in names} == before
+        inside = {name: public_cache.current_stamp(name) for name in names}
+        assert all(inside[name] != before[name] for name in names)
+    assert len(callbacks) == 2
+    for name in names:
+        assert public_cache.current_stamp(name) not in (before[name], inside[name])

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from controllers.audit import ids_with_history
 from controllers.models import ContactPerson, Controller, Membership
 
-from .. import chain, languages
+from .. import chain, languages, public_cache
 from ..changelog import changelog_rebuild
 from ..models import NoticeRendering, NoticeVersion, Processor, Register
 from ..parts import translated_fields
@@ -80,7 +80,11 @@ def controller_import(*, data: dict[str, Any] | Archive, replace: bool = False) 
     try:
         # The untranslated column of a translated field takes the default language's
         # value, as in the admin.
-        with transaction.atomic(), translation.override(languages.default()):
+        with (
+            transaction.atomic(),
+            translation.override(languages.default()),
+            public_cache.changes_batched(),
+        ):
             return writer.run(existing)
     except BaseException as error:
         writer.remove_stored()
