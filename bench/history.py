@@ -3,8 +3,8 @@
 A register's history of 200 versions is grown by copying its latest version's
 rows (version, renderings) under the next numbers; the copies share that
 version's stored PDFs, so no PDF is rendered for them. What a copy stores is
-what its original stored, which is what matters for the next real publish: it
-reads every version's own change-log entry (number, date, summary, changes).
+what its original stored, and the register's change log is built again with an
+entry for each copy, as publishing them would have left it (``notices.changelog``).
 
 ``grow_history`` (the backup bench's) makes the same kind of copies a minute apart,
 every column taken over, in batches so that 1,000 versions stay cheap: a backup
@@ -20,6 +20,7 @@ from datetime import timedelta
 from django.db import transaction
 
 from notices.chain import seal_version
+from notices.changelog import changelog_rebuild
 from notices.models import NoticeRendering, NoticeVersion, Register
 from notices.public_cache import changed
 
@@ -73,6 +74,8 @@ def grow_by_copies(register: Register, upto: int) -> int:
         batch_size=BATCH,
     )
     _seal(register, latest.number)
+    # The change log and its kept entries, as publishing each copy would have left them.
+    changelog_rebuild(register=register)
     changed()  # bulk rows send no signals: the processes' kept public answers are stale
     return len(copies)
 

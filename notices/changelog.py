@@ -2,10 +2,12 @@
 
 Each version stores only its own entry (``NoticeVersion.number``,
 ``published_at``, ``summary``, ``changes``) and renderings that show that entry.
-The change log of every version is built from those entries, rendered at each
-publish in the publishing transaction and stored in ``RegisterChangelog``,
-replacing the previous one. Rendering a few hundred short entries costs little
-(see bench/README.md); storing them again in every version cost the square.
+The change log of every version is built from those entries at each publish, in
+the publishing transaction, and stored in ``RegisterChangelog``, replacing the
+previous one. Each entry is rendered once per language and kept
+(``ChangelogPiece``), so a publish renders its own entry and joins the others:
+rendering them all again made publishing cost more the longer the history, and
+storing them again in every version cost the square (issue 14).
 
 Versions published before the change log had a model of their own carry the
 whole change log in their renderings (``changelog_html`` and the ``changes`` list
@@ -16,15 +18,21 @@ publish.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+import django
+from django.conf import settings
 from django.db.models import QuerySet
 
-from .models import Register, RegisterChangelog
-from .rendering import VersionInfo, render_changelog
+from . import rendering
+from .models import ChangelogPiece, Register, RegisterChangelog
+from .rendering import VersionInfo
 
 ENTRY_FIELDS = ("number", "published_at", "summary", "changes")
 # Versions' entries read from the database at a time while a change log is rendered.
@@ -34,6 +42,13 @@ ROWS_AT_ONCE = 100
 def history(register: Register) -> list[dict[str, Any]]:
     """Every published version's own change-log entry, newest first (one query)."""
     return list(_entries(register))
+
+
+def newest(register: Register) -> tuple[list[dict[str, Any]], datetime]:
+    """The two newest versions' own entries, newest first, and the first one's date."""
+    entries = list(_entries(register)[:2])
+    first = register.versions.order_by("number").values_list("published_at", flat=True)[:1]
+    return entries, first.get() if entries[1:] else entries[0]["published_at"]
 
 
 def _entries(register: Register) -> QuerySet:
@@ -49,23 +64,108 @@ def changelog_store(
 ) -> None:
     """Render the change log of each language of ``snapshot`` and replace the stored one.
 
-    ``entries``: every version's own entry, newest first (``history``), read once
-    per language; by default each language reads them from the database as it
-    renders, ``ROWS_AT_ONCE`` at a time. One language is rendered and stored
-    before the next, so what is held at once is one language's text and a few
-    entries, whatever the number of versions (issue 14: a restore of 1,000
-    versions grew by every language's change log and every entry's presentation).
+    Each version's entry is rendered once per language and kept
+    (``ChangelogPiece``); a publish renders only the entries not kept yet, its
+    own, and joins the kept ones around the change log's frame, so its cost
+    does not grow with the versions before it (issue 14). Kept pieces are
+    rendered again when the address, the time zone or the code that renders
+    them changed (``piece_key``).
+
+    ``entries``: every version's own entry, newest first (``history``); by
+    default the versions are read from the database, and only the entries that
+    must be rendered, ``ROWS_AT_ONCE`` at a time when they all are. One language
+    is rendered and stored before the next, so what is held at once is one
+    language's text, whatever the number of versions.
 
     Call inside the publishing transaction: readers see the old change log or the
     new one, never none. A language the latest version no longer publishes loses
     its change log, as its other current addresses answer 404.
     """
     RegisterChangelog.objects.filter(register=register).delete()
+    slugs = (snapshot["controller"]["slug"], snapshot["register"]["slug"])
+    if entries is None:
+        numbers = list(_entries(register).values_list("number", flat=True))
+    else:
+        numbers = [entry["number"] for entry in entries]
     for language in snapshot["languages"]:
-        read = _entries(register).iterator(chunk_size=ROWS_AT_ONCE) if entries is None else entries
-        rendered = render_changelog(snapshot, language, info, read)
+        key = piece_key(slugs, language)
+        pieces = ChangelogPiece.objects.filter(register=register, language=language)
+        kept = {n: (html, item) for n, html, item in _kept(pieces, key)}
+        missing = [number for number in numbers if number not in kept]
+        fresh = _render(register, language, slugs, missing, entries, everything=not kept)
+        pieces.exclude(key=key).delete()
+        for start in range(0, len(missing), ROWS_AT_ONCE):
+            ChangelogPiece.objects.bulk_create(
+                ChangelogPiece(
+                    register=register,
+                    language=language,
+                    number=number,
+                    key=key,
+                    html=fresh[number][0],
+                    json=fresh[number][1],
+                )
+                for number in missing[start : start + ROWS_AT_ONCE]
+            )
+        frame = rendering.changelog_frame(snapshot, language, info, bool(numbers))
+        joined = (kept.pop(n, None) or fresh.pop(n) for n in numbers)
+        rendered = rendering.join_changelog(frame, joined)
+        del kept, fresh
         _store(register, language, info, rendered.html, rendered.json, rendered.html_hash)
         del rendered  # before the next language's is rendered
+
+
+def _kept(pieces: QuerySet, key: str) -> Iterator[tuple[int, str, str]]:
+    return pieces.filter(key=key).values_list("number", "html", "json").iterator(ROWS_AT_ONCE)
+
+
+def _render(
+    register: Register,
+    language: str,
+    slugs: tuple[str, str],
+    numbers: Sequence[int],
+    entries: Sequence[dict] | None,
+    *,
+    everything: bool,
+) -> dict[int, tuple[str, str]]:
+    """The page piece and JSON item of the entries of ``numbers``, by number.
+
+    An entry is presented knowing the version before it, so that one is read too.
+    """
+    if not numbers:
+        return {}
+    wanted = set(numbers)
+    needed = wanted | {number - 1 for number in wanted}
+    if entries is not None:
+        read: Iterable[dict] = (entry for entry in entries if entry["number"] in needed)
+    elif everything:
+        read = _entries(register).iterator(chunk_size=ROWS_AT_ONCE)
+    else:
+        read = _entries(register).filter(number__in=needed)
+    pieces = rendering.changelog_entries(read, language, slugs, only=wanted)
+    return {number: (html, item) for number, html, item in pieces}
+
+
+@functools.cache
+def _code_fingerprint() -> str:
+    """A hash of what renders a change-log entry: this app's code and templates, the
+    project's translation catalogues and Django's version (once per process)."""
+    digest = hashlib.sha256(django.get_version().encode())
+    roots = [(Path(__file__).resolve().parent, "*.py")]
+    roots += [(Path(d) / "notices", "*.html") for d in settings.TEMPLATES[0]["DIRS"]]
+    roots += [(Path(d), "*.mo") for d in settings.LOCALE_PATHS]
+    for root, pattern in roots:
+        for path in sorted(root.rglob(pattern)):
+            if "migrations" not in path.parts:
+                digest.update(f"\0{path.relative_to(root)}\0".encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def piece_key(slugs: tuple[str, str], language: str) -> str:
+    """What a kept change-log entry holds for: the company's and register's address
+    names (in its links), the language, the time zone of its dates and the code."""
+    what = [*slugs, language, settings.TIME_ZONE, _code_fingerprint()]
+    return hashlib.sha256(json.dumps(what).encode()).hexdigest()
 
 
 def _store(

@@ -1223,3 +1223,41 @@ class RegisterChangelog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.register} ({self.language})"
+
+
+class ChangelogPiece(models.Model):
+    """One version's entry in its register's change log, as rendered in one language.
+
+    Publishing renders only the new version's entry and joins the stored ones
+    around the change log's frame (``notices.changelog``): rendering every entry
+    again made each publish cost more the longer the history (issue 14). A piece
+    is derived data, never served on its own and not part of a backup: it holds
+    for the address, time zone and code it was rendered with (``key``); a piece of
+    another key is rendered again and replaced.
+    """
+
+    tenant_path = "register__controller"
+
+    register = models.ForeignKey(
+        Register,
+        on_delete=models.CASCADE,
+        related_name="changelog_pieces",
+        verbose_name=_("register"),
+    )
+    language = models.CharField(_("language"), max_length=12, editable=False)
+    number = models.PositiveIntegerField(_("version"), editable=False)
+    key = models.CharField(max_length=64, editable=False)
+    html = models.TextField(editable=False)
+    json = models.TextField(editable=False)
+
+    class Meta:
+        verbose_name = _("change log entry")
+        verbose_name_plural = _("change log entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["register", "language", "number"], name="unique_changelog_piece"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.register} ({self.language}) {self.number}"

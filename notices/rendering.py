@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -340,20 +340,26 @@ def _earlier_json(notice: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_languages(
-    snapshot: dict[str, Any], version: VersionInfo, own: dict[str, Any]
+    snapshot: dict[str, Any],
+    version: VersionInfo,
+    own: dict[str, Any],
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[Rendered]:
     """Every public form of every language of a version, in the snapshot's order.
 
     ``own`` is the version's own change-log entry, the only history its forms show.
     The PDFs take nearly all the time, so they start first, every language in a
     child process of its own (in parallel), and the web forms are rendered here
-    while the children run.
+    while the children run; then ``meanwhile`` is called (publishing stores the
+    register's change log), before waiting for the PDFs.
     """
     languages = snapshot["languages"]
     media = _media(snapshot)
     jobs = [PdfJob(pdf_html(snapshot, lang, version, [own]), media) for lang in languages]
     with start_pdfs(jobs) as batch:
         forms = [render_language(snapshot, lang, version, own) for lang in languages]
+        if meanwhile is not None:
+            meanwhile()
         pdfs = batch.results()
     return [Rendered(**form, pdf=pdf) for form, pdf in zip(forms, pdfs, strict=True)]
 
@@ -411,33 +417,84 @@ def render_changelog(
     (``ENTRIES_SLOT``) and the JSON around its list of versions; the entries
     are presented and written one at a time between the two, so nothing but the
     text itself grows with the number of versions (issue 14: one template over
-    every entry's presentation held several times the text).
+    every entry's presentation held several times the text). Publishing renders
+    only the entries it has not stored yet (``notices.changelog``).
     """
     slugs = (snapshot["controller"]["slug"], snapshot["register"]["slug"])
+    entries = changelog_entries(history, language, slugs)
+    first = next(entries, None)
+    frame = changelog_frame(snapshot, language, version, first is not None)
+    pieces = ((html, item) for _number, html, item in entries)
+    return join_changelog(frame, itertools.chain([first[1:]] if first else [], pieces))
+
+
+@dataclass(frozen=True)
+class ChangelogFrame:
+    """The change log's page and JSON of one language around their entries."""
+
+    head: str
+    tail: str
+    json_head: str
+    json_tail: str
+
+
+def changelog_frame(
+    snapshot: dict[str, Any], language: str, version: VersionInfo, any_entries: bool
+) -> ChangelogFrame:
+    """The change log's page and JSON before and after the entries (``join_changelog``)."""
     with translation.override(language), timezone.override(settings.TIME_ZONE):
-        entries = _presented(history, language, slugs)
-        first = next(entries, None)
         page_context = context(snapshot, language, version, [], "page")
-        page_context.update(history=first is not None, entries_slot=ENTRIES_SLOT)
+        page_context.update(history=any_entries, entries_slot=ENTRIES_SLOT)
         head, tail = render_to_string("notices/changelog.html", page_context).split(ENTRIES_SLOT)
         json_head, json_tail = _changelog_json_frame(language, version, page_context["notice"])
-        # One context for every entry (one made per entry took a fifth longer).
-        template = get_template("notices/_history_entry.html").template
-        shared = Context({"level": 2, "mode": "page"}, autoescape=template.engine.autoescape)
-        page, document = _Pieces(head), [json_head]
-        # The JSON list as json.dumps writes it at the document's second level.
-        separator = "[\n    "
-        for entry in itertools.chain([first] if first is not None else [], entries):
+    return ChangelogFrame(head, tail, json_head, json_tail)
+
+
+def changelog_entries(
+    history: Iterable[dict[str, Any]],
+    language: str,
+    slugs: tuple[str, str],
+    only: Collection[int] | None = None,
+) -> Iterator[tuple[int, str, str]]:
+    """Each entry of ``history`` (newest first, read once) as the change log shows it.
+
+    Yields the version's number, its piece of the page and its item of the JSON
+    list (as ``json.dumps`` indents it at the document's second level). An entry
+    is presented knowing only the entry read after it, the version before, which
+    must be there when it exists; ``only``: the numbers to yield (the others are
+    read for the entries after them).
+    """
+    # One context for every entry (one made per entry took a fifth longer).
+    template = get_template("notices/_history_entry.html").template
+    shared = Context({"level": 2, "mode": "page"}, autoescape=template.engine.autoescape)
+    presented = _presented(history, language, slugs)
+    while True:
+        # Entered for each entry, not around the yields: the caller runs in between.
+        with translation.override(language), timezone.override(settings.TIME_ZONE):
+            entry = next(presented, None)
+            if entry is None:
+                return
+            if only is not None and entry["number"] not in only:
+                continue
             with shared.push(entry=entry):
-                page.add(template.render(shared))
-            item = json.dumps(_json_entry(entry), ensure_ascii=False, indent=2, sort_keys=False)
-            document += (separator, item.replace("\n", "\n    "))
-            separator = ",\n    "
-        page.add(tail)
-        html, html_hash = page.text(), page.hash()
-        del page  # its pieces: the page is held once while the JSON is joined
-        document += ("[]" if first is None else "\n  ]", json_tail)
-        return RenderedChangelog(html=html, json="".join(document), html_hash=html_hash)
+                html = template.render(shared)
+        item = json.dumps(_json_entry(entry), ensure_ascii=False, indent=2, sort_keys=False)
+        yield entry["number"], html, item.replace("\n", "\n    ")
+
+
+def join_changelog(frame: ChangelogFrame, pieces: Iterable[tuple[str, str]]) -> RenderedChangelog:
+    """The change log from its frame and each entry's page piece and JSON item, newest first."""
+    page, document = _Pieces(frame.head), [frame.json_head]
+    separator = "[\n    "  # the JSON list as json.dumps writes it at the second level
+    for html, item in pieces:
+        page.add(html)
+        document += (separator, item)
+        separator = ",\n    "
+    page.add(frame.tail)
+    html, html_hash = page.text(), page.hash()
+    del page  # its pieces: the page is held once while the JSON is joined
+    document += ("[]" if separator == "[\n    " else "\n  ]", frame.json_tail)
+    return RenderedChangelog(html=html, json="".join(document), html_hash=html_hash)
 
 
 class _Pieces:

@@ -195,11 +195,11 @@ def _publish_locked(
             effective_at=effective_at,
             acknowledged_warnings=acknowledged_warnings or [],
         )
-        entries = changelog.history(locked)
+        entries, first_published_at = changelog.newest(locked)
         info = VersionInfo(
             number=number,
             published_at=when,
-            first_published_at=entries[-1]["published_at"],
+            first_published_at=first_published_at,
             content_hash=version.content_hash,
             effective_at=effective_at,
         )
@@ -209,10 +209,13 @@ def _publish_locked(
             **entries[0],
             "previous_languages": list(entries[1]["summary"]) if entries[1:] else [],
         }
-        renderings = render_languages(snapshot, info, own)
+
+        def store_changelog() -> None:  # while the PDFs render
+            changelog.changelog_store(register=locked, snapshot=snapshot, info=info)
+
+        renderings = render_languages(snapshot, info, own, meanwhile=store_changelog)
         for language, rendered in zip(snapshot["languages"], renderings, strict=True):
             _store_rendering(version, snapshot, language, rendered, stored)
-        changelog.changelog_store(register=locked, snapshot=snapshot, info=info, entries=entries)
         seal_version(version)
         audit_record(
             user=user,
