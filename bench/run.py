@@ -535,9 +535,11 @@ def print_history(h: dict[str, Any]) -> None:
             f"v{last} {h['bytes_last'][kind]:>9,} ({h['bytes_growth'][kind]:+.2%})"
         )
     renders = h["changelog_render_s"]
+    steps = ", ".join(f"{s * 1000:.0f} ms at {n}" for n, s in h["changelog_store_s"].items())
     log(
-        f"  change log stored once: {h['changelog_bytes']:,} bytes; rendering it takes CPU "
-        f"{renders[str(first)] * 1000:.0f} ms at {first} entries, "
+        f"  change log stored once: {h['changelog_bytes']:,} bytes; a publish's change-log "
+        f"step takes CPU {steps} versions (its own entry rendered, the kept ones joined); "
+        f"rendering it whole {renders[str(first)] * 1000:.0f} ms at {first} entries, "
         f"{renders[str(last)] * 1000:.0f} ms at {last}  -> {'ok' if h['ok'] else 'MISSED'}"
     )
 
