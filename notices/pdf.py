@@ -58,11 +58,14 @@ DEFAULT_TIMEOUT = 60.0
 # Kept whatever the load: on idle cores a nice child runs at full speed, so it
 # costs a publish nothing until readers need the CPU. (Niceness ranks processes
 # of one session; Linux's autogroups share the CPU between sessions first.)
-# 12: the three languages' children weigh 3 x 70 against a reader's 1024 on
-# Linux's scheduler (3 x 110 at 10); with two workers and the load client keeping
-# both cores busy (make load, 1 December 2026), readers kept 0.90 of their rate
-# at 10, just under the target (issue 14), and a publish took 7 s instead of 1.3 s.
-RENDER_NICENESS = 12
+# 15: the three languages' children weigh 3 x 36 against a reader's 1024 on
+# Linux's scheduler (3 x 70 at 12, 3 x 110 at 10). What readers lose during a
+# publish is about the renderers' CPU over the publish's length, so a lower
+# weight spreads it thinner. make load (readers keeping both cores busy, issue
+# 14's target 0.9; bench/README.md): at 10, 0.90; at 12, 0.88-1.00 over eight
+# runs on three machines; at 15, 0.96 and 1.04, each publish 23-25 s under that
+# load instead of 19-21 s at 12 (2.7 s idle), inside a PDF's 60 s and gunicorn's 90 s.
+RENDER_NICENESS = 15
 # A notice's languages render in parallel children (a language is about half a
 # second of CPU); more at once would only share the same cores and memory.
 MAX_CHILDREN = 4
