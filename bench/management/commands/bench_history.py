@@ -101,8 +101,7 @@ def changelog_store_s(register: Register) -> float:
     """CPU seconds of a publish's change-log step as of the latest version (every language):
     its own entry rendered, the kept ones joined, the change log stored."""
     latest = register.versions.order_by("-number").first()
-    first = register.versions.order_by("number").first()
-    info = VersionInfo(latest.number, latest.published_at, first.published_at)
+    info = VersionInfo(latest.number, latest.published_at, changelog.newest(register)[1])
     # The latest entry's kept pieces go, as if it had just been published.
     register.changelog_pieces.filter(number=latest.number).delete()
     started = time.process_time()
